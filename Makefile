@@ -1,0 +1,29 @@
+# Go Leak Lab. `make lab` sets up and opens the lab; `make test` runs every test.
+PY      ?= python3
+VENV    := .venv
+VPY     := $(VENV)/bin/python
+STAMP   := $(VENV)/.setup-done
+
+.PHONY: lab setup test run-all clean
+
+lab: setup
+	$(VENV)/bin/jupyter lab labs/00_start_here.ipynb
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PY) -c 'import sys; sys.exit("Go Leak Lab needs Python 3.10+, this is " + sys.version.split()[0]) if sys.version_info < (3, 10) else None'
+	$(PY) -m venv $(VENV)
+	$(VPY) -m pip install --quiet --upgrade pip
+	$(VPY) -m pip install --quiet -r requirements.txt
+	$(VPY) -m harness setup
+	touch $(STAMP)
+
+test: setup
+	$(VPY) -m pytest
+
+run-all: setup
+	$(VPY) -m harness run-labs
+
+clean:
+	rm -rf build

@@ -1,0 +1,5 @@
+module goleaklab/samples
+
+go 1.27
+
+require go.uber.org/goleak v1.3.0

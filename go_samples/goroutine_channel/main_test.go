@@ -1,0 +1,31 @@
+package main
+
+import (
+	"os"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+func TestFixedLeavesNoGoroutines(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	load(fixed{}, "both", 4, 200, 100*time.Millisecond)
+}
+
+func TestLeakyIsCaught(t *testing.T) {
+	before := goleak.IgnoreCurrent()
+	load(leaky{}, "both", 4, 200, 100*time.Millisecond)
+	if err := goleak.Find(before); err == nil {
+		t.Fatal("goleak found no leaked goroutine in the leaky variant")
+	}
+}
+
+// TestExercise checks your exercise.go; the lab's check cell runs it.
+func TestExercise(t *testing.T) {
+	if os.Getenv("LEAKLAB_CHECK_EXERCISE") == "" {
+		t.Skip("set LEAKLAB_CHECK_EXERCISE=1 to check exercise.go")
+	}
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	load(exercise{}, "both", 4, 200, 100*time.Millisecond)
+}

@@ -1,0 +1,24 @@
+"""Go Leak Lab harness: build any Go program with an injected probe, run it under supervision,
+and judge whether it leaks goroutines or memory, with the numbers.
+
+Notebooks use the functions re-exported here; the CLI is `python -m harness`.
+"""
+
+from .build import build
+from .errors import BuildError, LeakLabError, RunFailed, TargetError, ToolchainError
+from .exercise import check as exercise_check
+from .measure import Run, check, measure
+from .notebook import (check_exercise, compare, doctor, hint, reset_exercise, run, show, show_code,
+                       show_diff, show_solution)
+from .plot import COLORS, plot_runs
+from .samples import run_sample, scenarios
+from .toolchain import find_go, go_for
+from .verdict import Thresholds, Verdict, decide
+
+__all__ = [
+    "build", "check", "measure", "Run", "run_sample", "scenarios", "find_go", "go_for",
+    "plot_runs", "COLORS", "Thresholds", "Verdict", "decide", "exercise_check",
+    "run", "compare", "show", "show_code", "show_diff", "show_solution", "check_exercise",
+    "hint", "reset_exercise", "doctor",
+    "LeakLabError", "BuildError", "TargetError", "ToolchainError", "RunFailed",
+]

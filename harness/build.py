@@ -1,0 +1,167 @@
+"""Build any unmodified `package main` with the probe injected through `go build -overlay`.
+
+The user's files are never written: the overlay adds the probe file to the package and
+supplies a copy of the file holding `func main` with that function renamed, so the probe's
+own `main` can capture the end state after the program's `main` returns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import BuildError, TargetError
+from .toolchain import Go, find_go
+
+PROBE_SOURCE = Path(__file__).with_name("probe") / "leaklab_probe.go"
+PROBE_NAME = "zz_leaklab_probe.go"
+USER_MAIN = "leaklabUserMain"
+_MAIN_RE = re.compile(r"^func main\(\)", re.M)
+_GO_MSG_RE = re.compile(r"^\S+\.go:\d+(:\d+)?: ")
+
+
+@dataclass(frozen=True)
+class Binary:
+    """An instrumented executable and what it was built from."""
+
+    path: Path
+    target: str          # what the user named (dir or file)
+    package_dir: Path
+    main_file: Path
+    go: Go
+    cached: bool
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("LEAKLAB_CACHE") or Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "leaklab"
+    return Path(base) / "bin"
+
+
+def _go_list(go: Go, target: Path) -> list[dict]:
+    """`go list -deps -json` for the target; the target package is the last entry."""
+    if target.is_file():
+        cwd, arg = target.parent, target.name
+    else:
+        cwd, arg = target, "."
+    out = go.run("list", "-deps", "-json", arg, cwd=cwd, timeout=120)
+    if out.returncode != 0:
+        lines = [ln for ln in out.stderr.strip().splitlines() if ln.strip()]
+        msg = lines[0] if lines else "go list failed"
+        if "go.mod file not found" in out.stderr or "cannot find main module" in out.stderr:
+            msg = f"{target} is not inside a Go module (add a go.mod, or pass a single .go file)"
+        elif "no Go files" in out.stderr:
+            msg = f"{target} holds no Go files"
+        raise TargetError(msg)
+    dec, text, pkgs, i = json.JSONDecoder(), out.stdout, [], 0
+    while i < len(text):
+        while i < len(text) and text[i].isspace():
+            i += 1
+        if i >= len(text):
+            break
+        obj, i = dec.raw_decode(text, i)
+        pkgs.append(obj)
+    return pkgs
+
+
+def _fingerprint(go: Go, pkgs: list[dict], target: Path) -> str:
+    h = hashlib.sha256()
+    h.update(go.version.encode() + b"\0" + go.path.encode() + b"\0")
+    h.update(PROBE_SOURCE.read_bytes())
+    h.update(str(target.resolve()).encode())
+    for p in pkgs:
+        if p.get("Standard"):
+            continue
+        d = Path(p["Dir"])
+        for name in sorted(p.get("GoFiles", []) + p.get("EmbedFiles", [])):
+            f = d / name
+            h.update(str(f).encode() + b"\0")
+            h.update(f.read_bytes() if f.exists() else b"?")
+        mod = p.get("Module") or {}
+        for key in ("GoMod",):
+            if mod.get(key) and Path(mod[key]).exists():
+                h.update(Path(mod[key]).read_bytes())
+    return h.hexdigest()[:24]
+
+
+def build(target: str | os.PathLike, go: Go | None = None, use_cache: bool = True) -> Binary:
+    """Build `target` (a directory holding package main, or one .go file) with the probe."""
+    go = go or find_go()
+    path = Path(target).expanduser()
+    if not path.exists():
+        raise TargetError(f"{target}: no such file or directory")
+    if path.is_file() and path.suffix != ".go":
+        raise TargetError(f"{target}: not a .go file or a package directory")
+    path = path.resolve()
+    pkgs = _go_list(go, path)
+    pkg = pkgs[-1]
+    if pkg.get("Error"):
+        raise TargetError(f"{target}: {pkg['Error'].get('Err', 'cannot load package').splitlines()[0]}")
+    if pkg.get("Name") != "main":
+        raise TargetError(f"{target} is package {pkg.get('Name')!r}, not a main package: "
+                          "the harness runs programs (package main with func main)")
+    pkg_dir = Path(pkg["Dir"])
+    main_file = None
+    for name in pkg.get("GoFiles", []):
+        text = (pkg_dir / name).read_text(errors="replace")
+        if _MAIN_RE.search(text):
+            main_file = pkg_dir / name
+            break
+    if main_file is None:
+        # Let Go itself explain (e.g. a compile error hides func main from us).
+        main_file = None
+
+    key = _fingerprint(go, pkgs, path)
+    cached = cache_dir() / key / "prog"
+    if use_cache and cached.exists():
+        return Binary(cached, str(target), pkg_dir, main_file or pkg_dir, go, True)
+
+    work = Path(tempfile.mkdtemp(prefix="leaklab-build-"))
+    try:
+        overlay = {pkg_dir / PROBE_NAME: work / PROBE_NAME}
+        shutil.copyfile(PROBE_SOURCE, work / PROBE_NAME)
+        if main_file is not None:
+            renamed = _MAIN_RE.sub(f"func {USER_MAIN}()", main_file.read_text(), count=1)
+            (work / ("main_" + main_file.name)).write_text(renamed)
+            overlay[main_file] = work / ("main_" + main_file.name)
+        (work / "overlay.json").write_text(json.dumps(
+            {"Replace": {str(k): str(v) for k, v in overlay.items()}}))
+        out_bin = work / "prog"
+        if path.is_file():
+            args = [str(path), str(pkg_dir / PROBE_NAME)]
+            cwd = path.parent
+        else:
+            args, cwd = ["."], path
+        res = go.run("build", "-overlay", str(work / "overlay.json"), "-o", str(out_bin), *args,
+                     cwd=cwd, timeout=600)
+        if res.returncode != 0:
+            raise BuildError(_build_messages(res.stderr, work, pkg_dir), str(target))
+        if main_file is None:
+            raise TargetError(f"{target}: package main has no func main")
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".tmp{os.getpid()}")
+        shutil.copyfile(out_bin, tmp)
+        os.chmod(tmp, 0o755)
+        os.replace(tmp, cached)  # atomic: parallel builds of the same program are safe
+        return Binary(cached, str(target), pkg_dir, main_file, go, False)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _build_messages(stderr: str, work: Path, pkg_dir: Path) -> list[str]:
+    """Go's own file:line messages, with overlay paths mapped back to the user's files."""
+    msgs = []
+    for line in stderr.splitlines():
+        line = line.replace(str(work) + "/main_", str(pkg_dir) + "/")
+        if line.startswith("#") or not line.strip():
+            continue
+        if line.startswith("./"):
+            line = line[2:]
+        msgs.append(line.strip())
+    picked = [m for m in msgs if _GO_MSG_RE.match(m)] or msgs
+    return picked

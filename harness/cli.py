@@ -1,0 +1,185 @@
+"""`python -m harness …`: a thin layer over the library; errors are one line, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .errors import BuildError, LeakLabError, RunFailed
+
+EXIT_CLEAN, EXIT_LEAK, EXIT_ERROR, EXIT_RUN = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2
+        self.exit(EXIT_ERROR, f"error: {message} (see `python -m harness {self.prog.split()[-1]} -h`)\n")
+
+
+def _duration(text: str) -> float:
+    t = text.strip().lower()
+    mult = 1.0
+    for suffix, m in (("ms", 1e-3), ("s", 1.0), ("m", 60.0)):
+        if t.endswith(suffix):
+            t, mult = t[: -len(suffix)], m
+            break
+    try:
+        v = float(t) * mult
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (e.g. 2, 2s, 500ms)") from None
+    if not 0 < v <= 3600:
+        raise argparse.ArgumentTypeError(f"duration must be between 0 and 1h, got {text!r}")
+    return v
+
+
+def _mib(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of MiB: {text!r}") from None
+    if v <= 0:
+        raise argparse.ArgumentTypeError(f"the memory cap must be positive, got {v}")
+    return v << 20
+
+
+def summary(run) -> str:
+    """A short human summary of one run."""
+    v = run.verdict
+    lines = [f"{run.label}: {v.headline}",
+             f"  ended: {run.exit} after {run.wall_s:.2f} s ({run.go_version}), peak RSS {run.peak_rss / 2**20:.1f} MiB"
+             + (f" — {run.message}" if run.message else "")]
+    for s in run.sites[:8]:
+        tag = "proven" if s.proven else "suspected"
+        lines.append(f"  {s.count:>6,} × {s.function} [{s.wait_reason}] at {s.location}, "
+                     f"created at {s.created_by or '?'} ({tag})")
+    if len(run.sites) > 8:
+        lines.append(f"  … {len(run.sites) - 8} more sites (see --json)")
+    for r in v.reasons:
+        lines.append(f"  - {r}")
+    return "\n".join(lines)
+
+
+def _finish(runs, args) -> int:
+    from .plot import plot_runs
+    for run in runs:
+        print(summary(run))
+    if getattr(args, "json", None):
+        data = runs[0].report() if len(runs) == 1 else {"runs": [r.report() for r in runs]}
+        Path(args.json).write_text(json.dumps(data, indent=1))
+    if getattr(args, "png", None):
+        plot_runs(runs).savefig(args.png, dpi=110)
+    bad = [r for r in runs if not r.ok]
+    if bad:
+        print(f"error: {bad[0].label}: {bad[0].message}", file=sys.stderr)
+        return EXIT_RUN
+    return EXIT_LEAK if any(r.verdict.leak for r in runs if r.label not in ("fixed",)) and len(runs) == 1 else EXIT_CLEAN
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = _Parser(prog="python -m harness", description="Go Leak Lab harness")
+    sub = p.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
+
+    c = sub.add_parser("check", help="build any Go main package with the probe, run it, judge it")
+    c.add_argument("path", help="a directory holding package main, or one .go file")
+    c.add_argument("--arg", action="append", default=[], help="an argument for the program (repeatable)")
+    c.add_argument("--duration", type=_duration, default=5.0, help="stop the program after this (default 5s)")
+    c.add_argument("--rss-cap", type=_mib, default=512 << 20, metavar="MIB", help="memory cap (default 512)")
+    c.add_argument("--json", metavar="FILE", help="write the full report here")
+    c.add_argument("--png", metavar="FILE", help="save the figure here")
+
+    r = sub.add_parser("run", help="run one variant of a lab sample")
+    r.add_argument("sample")
+    r.add_argument("--variant", default="leaky")
+    r.add_argument("--duration", type=_duration, default=2.0)
+    r.add_argument("--arg", action="append", default=[], help="extra driver flag, e.g. --arg=-case=fanout")
+    r.add_argument("--go", help="another toolchain installed at set-up, e.g. 1.22")
+    r.add_argument("--json", metavar="FILE")
+    r.add_argument("--png", metavar="FILE")
+
+    m = sub.add_parser("compare", help="run leaky and fixed of a lab sample side by side")
+    m.add_argument("sample")
+    m.add_argument("--duration", type=_duration, default=2.0)
+    m.add_argument("--arg", action="append", default=[])
+    m.add_argument("--json", metavar="FILE")
+    m.add_argument("--png", metavar="FILE")
+
+    e = sub.add_parser("exercise", help="check, reset or list the exercises")
+    e.add_argument("action", choices=["check", "reset", "status"])
+    e.add_argument("sample", nargs="?")
+    e.add_argument("--duration", type=_duration, default=2.0)
+
+    sub.add_parser("samples", help="list the lab's samples")
+    sub.add_parser("setup", help="fill the Go caches so the lab works offline")
+    rl = sub.add_parser("run-labs", help="execute every lab notebook into build/labs")
+    rl.add_argument("--full", action="store_true", help="classroom durations instead of quick mode")
+    rl.add_argument("only", nargs="*", help="run only labs whose name contains one of these")
+    sub.add_parser("doctor", help="check the toolchain and say what to fix")
+
+    b = sub.add_parser("bench", help="print the lab's performance figures")
+    b.add_argument("what", nargs="?", default="overhead", choices=["overhead", "compare"])
+    b.add_argument("--repeat", type=int, default=5)
+
+    args = p.parse_args(argv)
+    try:
+        return _dispatch(args)
+    except BuildError as err:
+        print(f"error: {err}", file=sys.stderr)
+        for msg in err.messages[1:10]:
+            print(f"  {msg}", file=sys.stderr)
+        return EXIT_ERROR
+    except LeakLabError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("interrupted: the program and its temp files were cleaned up", file=sys.stderr)
+        return 130
+
+
+def _dispatch(args) -> int:
+    from . import exercise, samples
+    from .measure import check
+    from .toolchain import find_go
+
+    if args.cmd == "check":
+        return _finish([check(args.path, args.arg, args.duration, rss_cap=args.rss_cap)], args)
+    if args.cmd == "run":
+        return _finish([samples.run_sample(args.sample, args.variant, args.duration, args.arg, go=args.go)], args)
+    if args.cmd == "compare":
+        runs = samples.compare(args.sample, args.duration, args=args.arg)
+        code = _finish(runs, args)
+        if code == EXIT_CLEAN and not (runs[0].verdict.leak and not runs[1].verdict.leak):
+            print("note: expected leaky → leak and fixed → clean", file=sys.stderr)
+            return EXIT_LEAK
+        return code
+    if args.cmd == "samples":
+        for name in samples.scenarios():
+            print(name)
+        return EXIT_CLEAN
+    if args.cmd == "setup":
+        from .prepare import setup
+        return setup()
+    if args.cmd == "run-labs":
+        from .prepare import run_labs
+        return run_labs(quick=not args.full, only=args.only)
+    if args.cmd == "doctor":
+        go = find_go()
+        print(f"Go: {go.version} at {go.path}")
+        return EXIT_CLEAN
+    if args.cmd == "exercise":
+        if args.action == "status":
+            for name, edited, line in exercise.status(min(args.duration, 1.0)):
+                print(f"{name:24} {edited:9} {line}")
+            return EXIT_CLEAN
+        if not args.sample:
+            raise LeakLabError(f"exercise {args.action} needs a sample name, e.g. goroutine_channel")
+        if args.action == "reset":
+            print(f"reset {exercise.reset(args.sample)}")
+            return EXIT_CLEAN
+        res = exercise.check(args.sample, args.duration)
+        print(res.line)
+        return EXIT_CLEAN if res.fixed else EXIT_LEAK
+    if args.cmd == "bench":
+        from . import bench
+        return bench.main(args.what, args.repeat)
+    raise LeakLabError(f"unknown command {args.cmd}")

@@ -1,0 +1,83 @@
+"""Exercises: the learner edits go_samples/<scenario>/exercise.go; these check, reset and list them."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import LeakLabError
+from .measure import Run
+from .samples import run_sample, scenario_dir, scenarios
+from .toolchain import find_go
+
+
+@dataclass
+class ExerciseResult:
+    scenario: str
+    fixed: bool
+    line: str                 # the one-line answer, with numbers
+    run: Run | None
+    gotest_passed: bool | None
+    gotest_output: str
+
+    def __str__(self) -> str:
+        return self.line
+
+
+def pristine(scenario: str) -> Path:
+    """The exercise as it starts (kept in testdata/, which Go ignores)."""
+    return scenario_dir(scenario) / "testdata" / "exercise.go"
+
+
+def _gotest(scenario: str) -> tuple[bool | None, str]:
+    go = find_go()
+    res = go.run("test", "-count=1", "-run", "^TestExercise$", f"./{scenario}/",
+                 cwd=scenario_dir(scenario).parent, timeout=300,
+                 extra_env={"LEAKLAB_CHECK_EXERCISE": "1"})
+    out = (res.stdout + res.stderr).strip()
+    return res.returncode == 0, out
+
+
+def check(scenario: str, duration: float = 2.0, gotest: bool = True, **kw) -> ExerciseResult:
+    """Build and run the exercise variant; one line says whether the leak is gone."""
+    try:
+        run = run_sample(scenario, "exercise", duration, **kw)
+    except LeakLabError as err:
+        return ExerciseResult(scenario, False, f"does not build or run: {err}", None, None, "")
+    passed, out = _gotest(scenario) if gotest else (None, "")
+    v = run.verdict
+    if not run.ok:
+        line = f"did not finish: {run.message}"
+        fixed = False
+    elif v.leak:
+        line = "still leaking: " + v.headline.removeprefix("LEAK: ")
+        fixed = False
+    else:
+        line = "fixed: flat goroutines and live heap"
+        fixed = True
+    if passed is not None:
+        line += "; goleak test " + ("passes" if passed else "FAILS")
+        fixed = fixed and passed
+    return ExerciseResult(scenario, fixed, line, run, passed, out)
+
+
+def reset(scenario: str) -> Path:
+    """Put exercise.go back as it started."""
+    src = pristine(scenario)
+    if not src.exists():
+        raise LeakLabError(f"{scenario} has no exercise to reset ({src} is missing)")
+    dst = scenario_dir(scenario) / "exercise.go"
+    shutil.copyfile(src, dst)
+    return dst
+
+
+def status(duration: float = 1.0) -> list[tuple[str, str, str]]:
+    """(scenario, edited?, check line) for every scenario that has an exercise."""
+    rows = []
+    for name in scenarios():
+        if not pristine(name).exists():
+            continue
+        edited = (scenario_dir(name) / "exercise.go").read_bytes() != pristine(name).read_bytes()
+        rows.append((name, "edited" if edited else "untouched", check(name, duration).line))
+    return rows

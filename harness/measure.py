@@ -1,0 +1,167 @@
+"""Build + supervised run + collection + verdict for one program: the `Run` record."""
+
+from __future__ import annotations
+
+import functools
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import collect
+from .build import Binary, build
+from .run import DEFAULT_RSS_CAP, supervise
+from .toolchain import Go, find_go
+from .verdict import Thresholds, Verdict, decide
+
+DEFAULT_INTERVAL_MS = 50
+_TAIL = 64 << 10
+
+
+@dataclass
+class Run:
+    """Everything measured in one run, as plain data."""
+
+    label: str
+    target: str
+    args: list[str]
+    go_version: str
+    exit: str                    # exited | deadline | timeout | memory_cap | crashed | interrupted
+    returncode: int | None
+    message: str                 # one line when the end was not normal
+    wall_s: float
+    cpu_s: float
+    peak_rss: int
+    samples: list[dict]
+    final: dict | None
+    gctrace: list[dict]
+    sites: list[collect.LeakSite]
+    verdict: Verdict
+    stdout_tail: str
+    stderr_tail: str
+    heap_top: list[dict] = field(default_factory=list)
+    artifacts: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        """The run produced a measurement (the program ended normally or at its deadline)."""
+        return self.exit in ("exited", "deadline")
+
+    def report(self) -> dict:
+        """The JSON report of `python -m harness check --json`."""
+        return {
+            "target": self.target, "args": self.args, "label": self.label,
+            "verdict": self.verdict.verdict, "headline": self.verdict.headline,
+            "reasons": self.verdict.reasons, "go_version": self.go_version,
+            "exit": self.exit, "returncode": self.returncode, "message": self.message,
+            "wall_s": round(self.wall_s, 3), "cpu_s": round(self.cpu_s, 3), "peak_rss": self.peak_rss,
+            "trends": self.verdict.to_dict(),
+            "goroutine_leaks": [s.to_dict() for s in self.sites],
+            "series": self.samples, "final": self.final, "gctrace": self.gctrace,
+            "heap_top": self.heap_top,
+        }
+
+
+@functools.lru_cache(maxsize=None)
+def goroot(go: Go) -> str:
+    res = go.run("env", "GOROOT")
+    return res.stdout.strip()
+
+
+def _tail(path: Path, limit: int = _TAIL) -> str:
+    if not path.exists():
+        return ""
+    size = path.stat().st_size
+    with open(path, "rb") as f:
+        if size > limit:
+            f.seek(size - limit)
+        return f.read().decode(errors="replace")
+
+
+def _last_sample(path: Path) -> dict | None:
+    """The newest complete sample of a stream being written (for progress bars)."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(max(0, path.stat().st_size - 4096))
+            lines = f.read().decode(errors="replace").splitlines()
+    except OSError:
+        return None
+    for line in reversed(lines):
+        if line.startswith('{"t"') and line.endswith("}"):
+            try:
+                return json.loads(line)
+            except ValueError:
+                continue
+    return None
+
+
+def _crash_line(stderr: str, returncode: int | None) -> str:
+    lines = collect.strip_gctrace(stderr).splitlines()
+    for i, ln in enumerate(lines):
+        if ln.startswith(("panic:", "fatal error:")):
+            where = ""
+            for nxt in lines[i + 1:]:
+                s = nxt.strip()
+                if s.startswith("/") and ".go:" in s and "/src/runtime/" not in s:
+                    where = " at " + Path(s.split(" +0x")[0]).name
+                    break
+            return f"the program crashed: {ln.strip()}{where}"
+    last = [ln for ln in lines if ln.strip()]
+    return f"the program exited with status {returncode}" + (f": {last[-1].strip()}" if last else "")
+
+
+def measure(binary: Binary, args: list[str] | None = None, duration: float = 5.0,
+            rss_cap: int = DEFAULT_RSS_CAP, label: str = "", interval_ms: int = DEFAULT_INTERVAL_MS,
+            env: dict[str, str] | None = None, keep: str | Path | None = None,
+            thresholds: Thresholds = Thresholds(), progress=None) -> Run:
+    """Run an instrumented binary for at most `duration` seconds and collect everything.
+
+    `keep`: a folder to keep the raw files in (profiles for `go tool pprof`); otherwise the
+    run's temp folder is removed before this returns, whatever happens.
+    `progress(elapsed_s, newest_sample_or_None)` is called a few times a second.
+    """
+    args = list(args or [])
+    work = Path(tempfile.mkdtemp(prefix="leaklab-run-"))
+    try:
+        extra = {"LEAKLAB_DIR": str(work), "LEAKLAB_INTERVAL_MS": str(interval_ms),
+                 "LEAKLAB_DEADLINE_MS": str(int(duration * 1000))}
+        godebug = ",".join(x for x in ((env or {}).get("GODEBUG", ""), "gctrace=1") if x)
+        run_env = binary.go.env({**(env or {}), **extra, "GODEBUG": godebug})
+        tick = (lambda elapsed: progress(elapsed, _last_sample(work / "metrics.jsonl"))) if progress else None
+        outcome = supervise([str(binary.path), *args], work, run_env, duration, rss_cap, on_sample=tick)
+        stream = collect.parse_stream((work / "metrics.jsonl").read_text()
+                                      if (work / "metrics.jsonl").exists() else "")
+        stderr_full = (work / "stderr").read_text(errors="replace") if (work / "stderr").exists() else ""
+        exit_, message = outcome.exit, outcome.message
+        if exit_ == "exited" and stream.end_reason == "deadline":
+            exit_ = "deadline"
+        elif exit_ == "crashed":
+            message = _crash_line(stderr_full[-_TAIL:], outcome.returncode)
+        dump = (work / "goroutines.txt").read_text(errors="replace") if (work / "goroutines.txt").exists() else ""
+        sites = collect.leak_sites(collect.parse_goroutines(dump), goroot(binary.go))
+        heap_top = []
+        if (work / "heap.pb.gz").exists():
+            heap_top = collect.pprof_top(binary.go, work / "heap.pb.gz", "inuse_space", nodecount=10)
+        verdict = decide(stream.samples, sites, exit_, thresholds)
+        kept = None
+        if keep:
+            kept = Path(keep)
+            kept.mkdir(parents=True, exist_ok=True)
+            for f in work.iterdir():
+                shutil.copy2(f, kept / f.name)
+        return Run(label=label or Path(binary.target).name, target=binary.target, args=args,
+                   go_version=binary.go.version, exit=exit_, returncode=outcome.returncode,
+                   message=message, wall_s=outcome.wall_s, cpu_s=outcome.cpu_s,
+                   peak_rss=outcome.peak_rss, samples=stream.samples, final=stream.final,
+                   gctrace=collect.parse_gctrace(stderr_full), sites=sites, verdict=verdict,
+                   stdout_tail=_tail(work / "stdout"), stderr_tail=collect.strip_gctrace(stderr_full[-_TAIL:]),
+                   heap_top=heap_top, artifacts=kept)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def check(path: str | Path, args: list[str] | None = None, duration: float = 5.0,
+          go: Go | None = None, **kw) -> Run:
+    """Build any Go main package (or one .go file) with the probe, run it and judge it."""
+    return measure(build(path, go or find_go()), args, duration, **kw)

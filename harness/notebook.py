@@ -1,0 +1,189 @@
+"""What notebooks call: show code, run with a progress bar, show figures and verdicts, check exercises.
+
+Every function here is a thin layer over the library; nothing here is needed outside Jupyter.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import os
+import platform
+import shutil
+import sys
+from pathlib import Path
+
+from . import exercise as _exercise
+from .errors import LeakLabError
+from .measure import Run
+from .plot import plot_runs
+from .samples import compare as _compare
+from .samples import run_sample as _run_sample
+from .samples import scenario_dir
+from .toolchain import find_go
+
+VERDICT_MIME = "application/vnd.goleaklab.verdicts+json"
+
+
+def _display(obj, raw: bool = False):
+    from IPython.display import display
+    display(obj, raw=raw)
+
+
+def _md(text: str):
+    from IPython.display import Markdown
+    _display(Markdown(text))
+
+
+def show_code(scenario: str, filename: str, lines: tuple[int, int] | None = None) -> None:
+    """Show a Go file of a sample, highlighted, with its real line numbers in a comment."""
+    path = scenario_dir(scenario) / filename
+    text = path.read_text()
+    if lines:
+        all_lines = text.splitlines()
+        text = "\n".join(all_lines[lines[0] - 1: lines[1]])
+    _md(f"**`go_samples/{scenario}/{filename}`**\n```go\n{text.rstrip()}\n```")
+
+
+def show_diff(scenario: str, a: str = "leaky.go", b: str = "fixed.go") -> None:
+    """The lesson as a diff: what changes between the leaky and the fixed file."""
+    d = scenario_dir(scenario)
+    diff = difflib.unified_diff((d / a).read_text().splitlines(), (d / b).read_text().splitlines(),
+                                a, b, lineterm="", n=2)
+    _md(f"**`diff {a} {b}`**\n```diff\n" + "\n".join(diff) + "\n```")
+
+
+def _progress(duration: float, label: str):
+    if os.environ.get("LEAKLAB_NO_PROGRESS"):  # headless runs (papermill, docs) keep outputs clean
+        return None, None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return None, None
+    bar = tqdm(total=round(duration, 1), desc=label, unit="s", leave=False,
+               bar_format="{desc}: {bar} {n:.1f}/{total:.1f} s {postfix}")
+
+    def tick(elapsed: float, sample: dict | None):
+        bar.n = min(round(elapsed, 1), bar.total)
+        if sample:
+            bar.set_postfix_str(f"{sample.get('goroutines', 0):,} goroutines", refresh=False)
+        bar.refresh()
+    return bar, tick
+
+
+def run(scenario: str, variant: str, duration: float, args=None, progress: bool = True, **kw) -> Run:
+    """Run one variant with a progress bar (the stop button ends it and cleans up)."""
+    bar, tick = _progress(duration, f"{scenario} {variant}") if progress else (None, None)
+    try:
+        return _run_sample(scenario, variant, duration, args, progress=tick, **kw)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def compare(scenario: str, duration: float, variants=("leaky", "fixed"), args=None, **kw) -> list[Run]:
+    """Run variants one after the other, each with a progress bar."""
+    return [run(scenario, v, duration, args, **kw) for v in variants]
+
+
+def show(runs: list[Run], title: str | None = None, heap: bool = True, record: str | None = None):
+    """The side-by-side figure plus a table of leak sites; records verdicts for the lab's tests."""
+    import matplotlib.pyplot as plt
+    for r in runs:
+        if not r.ok:
+            _md(f"**{r.label} did not finish normally:** {html.escape(r.message)}")
+    fig = plot_runs(runs, title=title, heap=heap)
+    from IPython.display import display
+    display(fig)
+    plt.close(fig)
+    rows = ["| run | verdict | goroutines at end | live heap at end | leak sites (count × entry [wait] at line) |",
+            "|---|---|---|---|---|"]
+    for r in runs:
+        end = r.final or (r.samples[-1] if r.samples else {})
+        sites = "<br>".join(f"{s.count:,} × `{s.function}` [{s.wait_reason}] at {s.location}"
+                            + ("" if s.proven else " (not proven)") for s in r.sites[:4]) or "none"
+        rows.append(f"| {r.label} | **{r.verdict.verdict}** | {end.get('goroutines', '?'):,} | "
+                    f"{end.get('heap_live', 0) / 1e6:,.2f} MB | {sites} |")
+    _md("\n".join(rows))
+    if record:
+        record_verdicts(record, runs)
+
+
+def record_verdicts(name: str, runs: list[Run]) -> None:
+    """Leave the verdicts in the notebook's outputs, where the lab's tests read them."""
+    data = {"name": name, "runs": [{"label": r.label, "verdict": r.verdict.verdict, "exit": r.exit,
+                                    "proven": r.verdict.proven, "headline": r.verdict.headline,
+                                    "sites": [s.to_dict() for s in r.sites[:10]]} for r in runs]}
+    _display({VERDICT_MIME: data, "text/plain": f"recorded verdicts for {name}: "
+              + ", ".join(f"{r.label}={r.verdict.verdict}" for r in runs)}, raw=True)
+
+
+def check_exercise(scenario: str, duration: float = 2.0, record: bool = True):
+    """Build and run your exercise.go; one line says whether the leak is gone."""
+    res = _exercise.check(scenario, duration)
+    colour = "#2e8b57" if res.fixed else "#c0392b"
+    _display_html(f'<p style="font-size:1.1em;color:{colour}"><b>{html.escape(res.line)}</b></p>')
+    if res.run is not None:
+        fig = plot_runs([res.run], heap=False, width=7)
+        from IPython.display import display
+        import matplotlib.pyplot as plt
+        display(fig)
+        plt.close(fig)
+    if res.gotest_passed is False:
+        tail = "\n".join(res.gotest_output.splitlines()[-12:])
+        _md(f"goleak test output (last lines):\n```\n{tail}\n```")
+    if record:
+        _display({VERDICT_MIME: {"name": f"exercise:{scenario}", "fixed": res.fixed, "line": res.line},
+                  "text/plain": f"exercise {scenario}: {'fixed' if res.fixed else 'still leaking'}"}, raw=True)
+    return res
+
+
+def _display_html(text: str):
+    from IPython.display import HTML
+    _display(HTML(text))
+
+
+def doctor() -> bool:
+    """Check Python, Go, the kernel and optional tools; one line per problem with what to do."""
+    ok = True
+    lines = []
+    py = sys.version_info
+    if py < (3, 10):
+        ok = False
+        lines.append(f"✗ Python {platform.python_version()}: the lab needs 3.10+ — install a newer Python, then `make setup`")
+    else:
+        lines.append(f"✓ Python {platform.python_version()} ({sys.executable})")
+    try:
+        go = find_go()
+        lines.append(f"✓ Go {go.version.removeprefix('go')} at {go.path}")
+    except LeakLabError as err:
+        ok = False
+        lines.append(f"✗ {err}")
+    in_venv = sys.prefix != sys.base_prefix
+    lines.append("✓ kernel runs in the lab's virtual environment" if in_venv else
+                 "✗ this kernel is not the lab's .venv — choose the 'Python 3' kernel of the lab (started by `make lab`)")
+    ok = ok and in_venv
+    bt = shutil.which("bpftrace")
+    lines.append(f"✓ bpftrace at {bt} (eBPF lab)" if bt else
+                 "• bpftrace not installed: the eBPF lab will skip (on Debian: apt-get install bpftrace, as root)")
+    print("\n".join(lines))
+    return ok
+
+
+def hint(scenario: str, n: int) -> None:
+    """Show hint n (1, 2, ...) for a scenario's exercise, kept in go_samples/<scenario>/testdata/hints.md."""
+    path = scenario_dir(scenario) / "testdata" / "hints.md"
+    parts = [p.strip() for p in path.read_text().split("\n---\n") if p.strip()] if path.exists() else []
+    if not parts:
+        raise LeakLabError(f"{scenario} has no hints")
+    n = max(1, min(n, len(parts)))
+    _md(f"**Hint {n} of {len(parts)}.** {parts[n - 1]}")
+
+
+def show_solution(scenario: str) -> None:
+    """The solution is the fixed variant; shown only when asked."""
+    show_code(scenario, "fixed.go")
+
+
+def reset_exercise(scenario: str) -> Path:
+    return _exercise.reset(scenario)

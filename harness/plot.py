@@ -1,0 +1,71 @@
+"""Side-by-side figures: one column per run, goroutines and live heap on shared axes."""
+
+from __future__ import annotations
+
+import textwrap
+
+import matplotlib
+
+if matplotlib.get_backend().lower() == "agg" or not matplotlib.rcParams.get("backend"):
+    matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import EngFormatter  # noqa: E402
+
+# The same colour for the same variant in every figure of the lab.
+COLORS = {"leaky": "#c0392b", "fixed": "#2e8b57", "exercise": "#e67e22",
+          "go1.22": "#7d3c98", "go1.27": "#2471a3"}
+_OTHER = ["#2471a3", "#7d3c98", "#7f8c8d", "#b7950b"]
+
+
+def color_for(label: str, i: int = 0) -> str:
+    for key, c in COLORS.items():
+        if label == key or label.startswith(key + " ") or label.endswith(" " + key):
+            return c
+    return _OTHER[i % len(_OTHER)]
+
+
+def plot_runs(runs, title: str | None = None, heap: bool = True, width: float = 5.2):
+    """Columns = runs (e.g. leaky, fixed); rows = goroutines and live heap, y shared per row."""
+    runs = list(runs)
+    rows = 2 if heap else 1
+    fig, axes = plt.subplots(rows, len(runs), figsize=(width * len(runs), 2.9 * rows + 0.9),
+                             sharex=True, sharey="row", layout="constrained", squeeze=False)
+    for col, run in enumerate(runs):
+        c = color_for(run.label, col)
+        ts = [s["t"] for s in run.samples]
+        ax = axes[0][col]
+        ax.plot(ts, [s["goroutines"] for s in run.samples], color=c, lw=2, label="goroutines")
+        if run.final:
+            ax.plot([run.final["t"]], [run.final["goroutines"]], "o", color=c, ms=6,
+                    label="at the end (after GC)")
+        ax.set_title(f"{run.label}: {run.verdict.verdict.upper()}", color=c, fontweight="bold",
+                     loc="left")
+        ax.text(0.02, 0.97, textwrap.fill(run.verdict.headline, 46), transform=ax.transAxes,
+                va="top", ha="left", fontsize=8.5,
+                bbox=dict(boxstyle="round,pad=0.35", fc="white", ec=c, alpha=0.9))
+        if col == 0:
+            ax.set_ylabel("goroutines")
+        ax.grid(alpha=0.3)
+        if heap:
+            hx = axes[1][col]
+            hx.plot(ts, [s.get("heap_object_bytes", 0) for s in run.samples], color=c, lw=0.8,
+                    alpha=0.35, label="heap in use (incl. garbage)")
+            # Live heap is only known once a GC has marked it: no line before the first GC.
+            live = [s.get("heap_live") if s.get("gc_cycles") else float("nan") for s in run.samples]
+            hx.step(ts, live, where="post", color=c, lw=2, label="live heap (at last GC)")
+            hx.plot(ts, [s.get("stack_bytes", 0) for s in run.samples], color=c, lw=1.2, ls="--",
+                    label="goroutine stacks")
+            if run.final:
+                hx.plot([run.final["t"]], [run.final.get("heap_live", 0)], "o", color=c, ms=6)
+            hx.yaxis.set_major_formatter(EngFormatter(unit="B"))
+            hx.set_xlabel("time since start (s)")
+            hx.grid(alpha=0.3)
+            if col == 0:
+                hx.set_ylabel("memory")
+                hx.legend(loc="lower right", fontsize=8)
+        else:
+            ax.set_xlabel("time since start (s)")
+        ax.set_ylim(bottom=0)
+    if title:
+        fig.suptitle(title, fontweight="bold")
+    return fig

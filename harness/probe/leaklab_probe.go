@@ -1,0 +1,244 @@
+// Code injected by Go Leak Lab's harness through `go build -overlay`.
+// It is never written into the program's own folder. Standard library only,
+// and it must build with every toolchain the lab can select (Go 1.22+).
+
+package main
+
+import (
+	"bufio"
+	"os"
+	"runtime"
+	"runtime/metrics"
+	"runtime/pprof"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// leaklabMetrics maps runtime/metrics names to the keys of the JSON stream.
+var leaklabMetrics = [][2]string{
+	{"/gc/heap/live:bytes", "heap_live"},
+	{"/gc/heap/objects:objects", "heap_objects"},
+	{"/memory/classes/heap/objects:bytes", "heap_object_bytes"},
+	{"/memory/classes/heap/stacks:bytes", "stack_bytes"},
+	{"/gc/heap/allocs:bytes", "alloc_bytes"},
+	{"/gc/heap/allocs:objects", "alloc_objects"},
+	{"/gc/cycles/total:gc-cycles", "gc_cycles"},
+	{"/gc/heap/goal:bytes", "heap_goal"},
+	{"/memory/classes/total:bytes", "total_bytes"},
+	{"/sched/goroutines-created:goroutines", "goroutines_created"},
+}
+
+type leaklabProbeState struct {
+	start    time.Time
+	out      *os.File
+	w        *bufio.Writer
+	mu       sync.Mutex
+	samples  []metrics.Sample
+	keys     []string
+	dir      string
+	interval time.Duration
+	msEvery  int
+	deadline time.Duration
+	settle   time.Duration
+	once     sync.Once
+	buf      []byte
+}
+
+var leaklabProbe = leaklabNewProbe()
+
+func leaklabNewProbe() *leaklabProbeState {
+	p := &leaklabProbeState{start: time.Now(), interval: 50 * time.Millisecond, msEvery: 20, settle: 500 * time.Millisecond}
+	p.dir = os.Getenv("LEAKLAB_DIR")
+	if ms, err := strconv.Atoi(os.Getenv("LEAKLAB_INTERVAL_MS")); err == nil && ms > 0 {
+		p.interval = time.Duration(ms) * time.Millisecond
+	}
+	if n, err := strconv.Atoi(os.Getenv("LEAKLAB_MEMSTATS_EVERY")); err == nil && n >= 0 {
+		p.msEvery = n
+	}
+	if ms, err := strconv.Atoi(os.Getenv("LEAKLAB_DEADLINE_MS")); err == nil && ms > 0 {
+		p.deadline = time.Duration(ms) * time.Millisecond
+	}
+	if ms, err := strconv.Atoi(os.Getenv("LEAKLAB_SETTLE_MS")); err == nil && ms >= 0 {
+		p.settle = time.Duration(ms) * time.Millisecond
+	}
+	supported := map[string]bool{}
+	for _, d := range metrics.All() {
+		supported[d.Name] = true
+	}
+	for _, m := range leaklabMetrics {
+		if supported[m[0]] {
+			p.samples = append(p.samples, metrics.Sample{Name: m[0]})
+			p.keys = append(p.keys, m[1])
+		}
+	}
+	if p.dir == "" {
+		return p // built with the probe but run outside the harness: stay silent
+	}
+	f, err := os.Create(p.dir + "/metrics.jsonl")
+	if err != nil {
+		return p
+	}
+	p.out, p.w = f, bufio.NewWriterSize(f, 64<<10)
+	return p
+}
+
+func init() {
+	if leaklabProbe.w != nil {
+		leaklabProbe.sample(false, false)
+		go leaklabProbe.loop()
+	}
+}
+
+func main() {
+	leaklabUserMain()
+	leaklabProbe.finish("exited")
+}
+
+// loop samples at a fixed interval and ends the program at the deadline.
+func (p *leaklabProbeState) loop() {
+	tick := time.NewTicker(p.interval)
+	defer tick.Stop()
+	for n := 1; ; n++ {
+		<-tick.C
+		if p.deadline > 0 && time.Since(p.start) >= p.deadline {
+			p.finish("deadline")
+			os.Exit(0)
+		}
+		p.sample(p.msEvery > 0 && n%p.msEvery == 0, false)
+	}
+}
+
+// sample writes one JSON line. The probe's own sampling goroutine is not counted.
+func (p *leaklabProbeState) sample(withMemStats, final bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.w == nil {
+		return
+	}
+	metrics.Read(p.samples)
+	b := p.buf[:0]
+	b = append(b, `{"t":`...)
+	b = strconv.AppendFloat(b, time.Since(p.start).Seconds(), 'f', 4, 64)
+	// runtime.NumGoroutine leaves out the runtime's own goroutines (GC workers...),
+	// which /sched/goroutines counts since Go 1.26; minus one for the probe's sampler.
+	b = append(b, `,"goroutines":`...)
+	b = strconv.AppendInt(b, int64(runtime.NumGoroutine()-1), 10)
+	for i, s := range p.samples {
+		if s.Value.Kind() != metrics.KindUint64 {
+			continue
+		}
+		v := s.Value.Uint64()
+		b = append(b, `,"`...)
+		b = append(b, p.keys[i]...)
+		b = append(b, `":`...)
+		b = strconv.AppendUint(b, v, 10)
+	}
+	if withMemStats {
+		var ms runtime.MemStats
+		t0 := time.Now()
+		runtime.ReadMemStats(&ms)
+		cost := time.Since(t0)
+		b = append(b, `,"memstats":{"HeapAlloc":`...)
+		b = strconv.AppendUint(b, ms.HeapAlloc, 10)
+		b = append(b, `,"HeapInuse":`...)
+		b = strconv.AppendUint(b, ms.HeapInuse, 10)
+		b = append(b, `,"HeapObjects":`...)
+		b = strconv.AppendUint(b, ms.HeapObjects, 10)
+		b = append(b, `,"HeapSys":`...)
+		b = strconv.AppendUint(b, ms.HeapSys, 10)
+		b = append(b, `,"Sys":`...)
+		b = strconv.AppendUint(b, ms.Sys, 10)
+		b = append(b, `,"StackInuse":`...)
+		b = strconv.AppendUint(b, ms.StackInuse, 10)
+		b = append(b, `,"Mallocs":`...)
+		b = strconv.AppendUint(b, ms.Mallocs, 10)
+		b = append(b, `,"Frees":`...)
+		b = strconv.AppendUint(b, ms.Frees, 10)
+		b = append(b, `,"NumGC":`...)
+		b = strconv.AppendUint(b, uint64(ms.NumGC), 10)
+		b = append(b, `,"PauseTotalNs":`...)
+		b = strconv.AppendUint(b, ms.PauseTotalNs, 10)
+		b = append(b, `,"ReadCostNs":`...)
+		b = strconv.AppendInt(b, cost.Nanoseconds(), 10)
+		b = append(b, '}')
+	}
+	if final {
+		b = append(b, `,"final":true`...)
+	}
+	b = append(b, "}\n"...)
+	p.w.Write(b)
+	p.w.Flush()
+	p.buf = b
+}
+
+func (p *leaklabProbeState) event(name, reason string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.w == nil {
+		return
+	}
+	p.w.WriteString(`{"event":"` + name + `","reason":"` + reason + `","t":` +
+		strconv.FormatFloat(time.Since(p.start).Seconds(), 'f', 4, 64) + "}\n")
+	p.w.Flush()
+}
+
+// finish captures the end state once: it lets goroutines that are still
+// shutting down finish, forces GC, then writes the profiles.
+func (p *leaklabProbeState) finish(reason string) {
+	p.once.Do(func() {
+		if p.w == nil {
+			return
+		}
+		p.event("ending", reason)
+		if reason == "exited" {
+			p.settleGoroutines()
+		}
+		runtime.GC()
+		runtime.GC()
+		p.sample(true, true)
+		p.writeProfile("heap", "heap.pb.gz", 0)
+		if pprof.Lookup("goroutineleak") != nil {
+			// debug=2 runs the leak-detecting GC first, then dumps every
+			// goroutine; proven leaks carry "(leaked)" in their header.
+			p.writeProfile("goroutineleak", "goroutines.txt", 2)
+			p.writeProfile("goroutineleak", "goroutineleak.pb.gz", 0)
+		} else {
+			p.writeProfile("goroutine", "goroutines.txt", 2)
+		}
+		p.event("end", reason)
+		p.mu.Lock()
+		p.out.Close()
+		p.w = nil
+		p.mu.Unlock()
+	})
+}
+
+// settleGoroutines waits (bounded) until the goroutine count stops falling,
+// so goroutines that are merely finishing are not reported.
+func (p *leaklabProbeState) settleGoroutines() {
+	deadline := time.Now().Add(p.settle)
+	last, stable := runtime.NumGoroutine(), time.Now()
+	for time.Now().Before(deadline) && last > 2 {
+		time.Sleep(5 * time.Millisecond)
+		n := runtime.NumGoroutine()
+		if n != last {
+			last, stable = n, time.Now()
+		} else if time.Since(stable) >= 100*time.Millisecond {
+			return
+		}
+	}
+}
+
+func (p *leaklabProbeState) writeProfile(name, file string, debug int) {
+	prof := pprof.Lookup(name)
+	if prof == nil {
+		return
+	}
+	f, err := os.Create(p.dir + "/" + file)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	prof.WriteTo(f, debug)
+}

