@@ -7,6 +7,7 @@ Notebooks use the functions re-exported here; the CLI is `python -m harness`.
 from .build import build
 from .errors import BuildError, LeakLabError, RunFailed, TargetError, ToolchainError
 from .exercise import check as exercise_check
+from .gotools import go_test, go_vet
 from .measure import Run, check, measure
 from .notebook import (check_exercise, compare, doctor, hint, reset_exercise, run, show, show_code,
                        show_diff, show_solution)
@@ -19,6 +20,6 @@ __all__ = [
     "build", "check", "measure", "Run", "run_sample", "scenarios", "find_go", "go_for",
     "plot_runs", "COLORS", "Thresholds", "Verdict", "decide", "exercise_check",
     "run", "compare", "show", "show_code", "show_diff", "show_solution", "check_exercise",
-    "hint", "reset_exercise", "doctor",
+    "hint", "reset_exercise", "doctor", "go_vet", "go_test",
     "LeakLabError", "BuildError", "TargetError", "ToolchainError", "RunFailed",
 ]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BuildError, TargetError
-from .toolchain import Go, find_go
+from .toolchain import MIN_VERSION, Go, find_go
 
 PROBE_SOURCE = Path(__file__).with_name("probe") / "leaklab_probe.go"
 PROBE_NAME = "zz_leaklab_probe.go"
@@ -43,13 +43,14 @@ def cache_dir() -> Path:
     return Path(base) / "bin"
 
 
-def _go_list(go: Go, target: Path) -> list[dict]:
+def _go_list(go: Go, target: Path, overlay: Path | None) -> list[dict]:
     """`go list -deps -json` for the target; the target package is the last entry."""
     if target.is_file():
         cwd, arg = target.parent, target.name
     else:
         cwd, arg = target, "."
-    out = go.run("list", "-deps", "-json", arg, cwd=cwd, timeout=120)
+    extra = ["-overlay", str(overlay)] if overlay else []
+    out = go.run("list", *extra, "-deps", "-json", arg, cwd=cwd, timeout=120)
     if out.returncode != 0:
         lines = [ln for ln in out.stderr.strip().splitlines() if ln.strip()]
         msg = lines[0] if lines else "go list failed"
@@ -67,6 +68,23 @@ def _go_list(go: Go, target: Path) -> list[dict]:
         obj, i = dec.raw_decode(text, i)
         pkgs.append(obj)
     return pkgs
+
+
+def _find_gomod(path: Path) -> Path | None:
+    for d in [path if path.is_dir() else path.parent, *path.parents]:
+        if (d / "go.mod").exists():
+            return d / "go.mod"
+    return None
+
+
+def _old_toolchain_gomod(go: Go, gomod: Path, work: Path) -> Path:
+    """An older toolchain (a lab comparing Go versions) refuses a newer `go` line: give it
+    a go.mod, through the overlay, that asks for its own version instead."""
+    text = re.sub(r"(?m)^go \d+\.\d+(\.\d+)?$", "go %d.%d" % go.major_minor, gomod.read_text())
+    text = re.sub(r"(?m)^toolchain .*$", "", text)
+    out = work / "go.mod"
+    out.write_text(text)
+    return out
 
 
 def _fingerprint(go: Go, pkgs: list[dict], target: Path) -> str:
@@ -98,43 +116,39 @@ def build(target: str | os.PathLike, go: Go | None = None, use_cache: bool = Tru
     if path.is_file() and path.suffix != ".go":
         raise TargetError(f"{target}: not a .go file or a package directory")
     path = path.resolve()
-    pkgs = _go_list(go, path)
-    pkg = pkgs[-1]
-    if pkg.get("Error"):
-        raise TargetError(f"{target}: {pkg['Error'].get('Err', 'cannot load package').splitlines()[0]}")
-    if pkg.get("Name") != "main":
-        raise TargetError(f"{target} is package {pkg.get('Name')!r}, not a main package: "
-                          "the harness runs programs (package main with func main)")
-    pkg_dir = Path(pkg["Dir"])
-    main_file = None
-    for name in pkg.get("GoFiles", []):
-        text = (pkg_dir / name).read_text(errors="replace")
-        if _MAIN_RE.search(text):
-            main_file = pkg_dir / name
-            break
-    if main_file is None:
-        # Let Go itself explain (e.g. a compile error hides func main from us).
-        main_file = None
-
-    key = _fingerprint(go, pkgs, path)
-    cached = cache_dir() / key / "prog"
-    if use_cache and cached.exists():
-        return Binary(cached, str(target), pkg_dir, main_file or pkg_dir, go, True)
-
     work = Path(tempfile.mkdtemp(prefix="leaklab-build-"))
     try:
-        overlay = {pkg_dir / PROBE_NAME: work / PROBE_NAME}
+        overlay: dict[Path, Path] = {}
+        gomod = _find_gomod(path)
+        if gomod and go.major_minor < MIN_VERSION:
+            overlay[gomod] = _old_toolchain_gomod(go, gomod, work)
+        _write_overlay(work, overlay)
+        pkgs = _go_list(go, path, work / "overlay.json" if overlay else None)
+        pkg = pkgs[-1]
+        if pkg.get("Error"):
+            raise TargetError(f"{target}: {pkg['Error'].get('Err', 'cannot load package').splitlines()[0]}")
+        if pkg.get("Name") != "main":
+            raise TargetError(f"{target} is package {pkg.get('Name')!r}, not a main package: "
+                              "the harness runs programs (package main with func main)")
+        pkg_dir = Path(pkg["Dir"])
+        main_file = next((pkg_dir / n for n in pkg.get("GoFiles", [])
+                          if _MAIN_RE.search((pkg_dir / n).read_text(errors="replace"))), None)
+
+        key = _fingerprint(go, pkgs, path)
+        cached = cache_dir() / key / "prog"
+        if use_cache and cached.exists():
+            return Binary(cached, str(target), pkg_dir, main_file or pkg_dir, go, True)
+
+        overlay[pkg_dir / PROBE_NAME] = work / PROBE_NAME
         shutil.copyfile(PROBE_SOURCE, work / PROBE_NAME)
         if main_file is not None:
             renamed = _MAIN_RE.sub(f"func {USER_MAIN}()", main_file.read_text(), count=1)
             (work / ("main_" + main_file.name)).write_text(renamed)
             overlay[main_file] = work / ("main_" + main_file.name)
-        (work / "overlay.json").write_text(json.dumps(
-            {"Replace": {str(k): str(v) for k, v in overlay.items()}}))
+        _write_overlay(work, overlay)
         out_bin = work / "prog"
         if path.is_file():
-            args = [str(path), str(pkg_dir / PROBE_NAME)]
-            cwd = path.parent
+            args, cwd = [str(path), str(pkg_dir / PROBE_NAME)], path.parent
         else:
             args, cwd = ["."], path
         res = go.run("build", "-overlay", str(work / "overlay.json"), "-o", str(out_bin), *args,
@@ -151,6 +165,10 @@ def build(target: str | os.PathLike, go: Go | None = None, use_cache: bool = Tru
         return Binary(cached, str(target), pkg_dir, main_file, go, False)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _write_overlay(work: Path, overlay: dict[Path, Path]) -> None:
+    (work / "overlay.json").write_text(json.dumps({"Replace": {str(k): str(v) for k, v in overlay.items()}}))
 
 
 def _build_messages(stderr: str, work: Path, pkg_dir: Path) -> list[str]:

@@ -16,6 +16,7 @@ from .toolchain import Go, find_go
 from .verdict import Thresholds, Verdict, decide
 
 DEFAULT_INTERVAL_MS = 50
+DEFAULT_GC_EVERY_MS = 250   # force a GC when none ran for this long: live heap is measured often
 _TAIL = 64 << 10
 
 
@@ -113,6 +114,7 @@ def _crash_line(stderr: str, returncode: int | None) -> str:
 
 def measure(binary: Binary, args: list[str] | None = None, duration: float = 5.0,
             rss_cap: int = DEFAULT_RSS_CAP, label: str = "", interval_ms: int = DEFAULT_INTERVAL_MS,
+            gc_every_ms: int = DEFAULT_GC_EVERY_MS,
             env: dict[str, str] | None = None, keep: str | Path | None = None,
             thresholds: Thresholds = Thresholds(), progress=None) -> Run:
     """Run an instrumented binary for at most `duration` seconds and collect everything.
@@ -125,6 +127,7 @@ def measure(binary: Binary, args: list[str] | None = None, duration: float = 5.0
     work = Path(tempfile.mkdtemp(prefix="leaklab-run-"))
     try:
         extra = {"LEAKLAB_DIR": str(work), "LEAKLAB_INTERVAL_MS": str(interval_ms),
+                 "LEAKLAB_GC_EVERY_MS": str(gc_every_ms),
                  "LEAKLAB_DEADLINE_MS": str(int(duration * 1000))}
         godebug = ",".join(x for x in ((env or {}).get("GODEBUG", ""), "gctrace=1") if x)
         run_env = binary.go.env({**(env or {}), **extra, "GODEBUG": godebug})

