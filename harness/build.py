@@ -175,7 +175,8 @@ def _build_messages(stderr: str, work: Path, pkg_dir: Path) -> list[str]:
     """Go's own file:line messages, with overlay paths mapped back to the user's files."""
     msgs = []
     for line in stderr.splitlines():
-        line = line.replace(str(work) + "/main_", str(pkg_dir) + "/")
+        # Go names overlaid files by their replacement path: show the user's own file instead.
+        line = line.replace(str(work) + "/main_", "").replace(str(pkg_dir) + "/", "")
         if line.startswith("#") or not line.strip():
             continue
         if line.startswith("./"):

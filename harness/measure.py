@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import collect
 from .build import Binary, build
-from .run import DEFAULT_RSS_CAP, supervise
+from .run import DEFAULT_RSS_CAP, GRACE_S, supervise
 from .toolchain import Go, find_go
 from .verdict import Thresholds, Verdict, decide
 
@@ -114,7 +114,7 @@ def _crash_line(stderr: str, returncode: int | None) -> str:
 
 def measure(binary: Binary, args: list[str] | None = None, duration: float = 5.0,
             rss_cap: int = DEFAULT_RSS_CAP, label: str = "", interval_ms: int = DEFAULT_INTERVAL_MS,
-            gc_every_ms: int = DEFAULT_GC_EVERY_MS,
+            gc_every_ms: int = DEFAULT_GC_EVERY_MS, grace_s: float = GRACE_S,
             env: dict[str, str] | None = None, keep: str | Path | None = None,
             thresholds: Thresholds = Thresholds(), progress=None) -> Run:
     """Run an instrumented binary for at most `duration` seconds and collect everything.
@@ -132,7 +132,8 @@ def measure(binary: Binary, args: list[str] | None = None, duration: float = 5.0
         godebug = ",".join(x for x in ((env or {}).get("GODEBUG", ""), "gctrace=1") if x)
         run_env = binary.go.env({**(env or {}), **extra, "GODEBUG": godebug})
         tick = (lambda elapsed: progress(elapsed, _last_sample(work / "metrics.jsonl"))) if progress else None
-        outcome = supervise([str(binary.path), *args], work, run_env, duration, rss_cap, on_sample=tick)
+        outcome = supervise([str(binary.path), *args], work, run_env, duration, rss_cap, on_sample=tick,
+                            grace_s=grace_s)
         stream = collect.parse_stream((work / "metrics.jsonl").read_text()
                                       if (work / "metrics.jsonl").exists() else "")
         stderr_full = (work / "stderr").read_text(errors="replace") if (work / "stderr").exists() else ""

@@ -47,16 +47,16 @@ def _kill_group(pgid: int) -> None:
 
 
 def supervise(argv: list[str], outdir: Path, env: dict[str, str], deadline_s: float,
-              rss_cap: int = DEFAULT_RSS_CAP, on_sample=None) -> Outcome:
+              rss_cap: int = DEFAULT_RSS_CAP, on_sample=None, grace_s: float = GRACE_S) -> Outcome:
     """Run argv with stdout/stderr in outdir; the probe stops it at deadline_s.
 
-    If the probe does not (a hang), the group is killed at deadline_s + GRACE_S.
+    If the probe does not (a hang), the group is killed at deadline_s + grace_s.
     `on_sample(elapsed_s)` is called about every 0.2 s (for progress bars).
     """
     if rss_cap <= 0:
         raise ValueError("rss_cap must be positive")
     start = time.monotonic()
-    hard_stop = start + deadline_s + GRACE_S
+    hard_stop = start + deadline_s + grace_s
     with open(outdir / "stdout", "wb") as out, open(outdir / "stderr", "wb") as err:
         proc = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
                                 env=env, cwd=outdir, start_new_session=True, close_fds=True)
@@ -100,7 +100,7 @@ def supervise(argv: list[str], outdir: Path, env: dict[str, str], deadline_s: fl
                        f"killed: resident memory passed the cap of {rss_cap >> 20} MiB")
     if how == "timeout":
         return Outcome("timeout", rc, wall, peak, cpu,
-                       f"killed: still running {GRACE_S:.0f} s after the {deadline_s:g} s deadline "
+                       f"killed: still running {grace_s:g} s after the {deadline_s:g} s deadline "
                        "(the probe could not stop it)")
     return Outcome("exited" if rc == 0 else "crashed", rc, wall, peak, cpu)
 

@@ -1,0 +1,107 @@
+"""The CLI contract, on programs the lab did not write, and its answers to bad input."""
+
+import json
+import os
+
+import pytest
+
+from conftest import ROOT, leaklab_temp_dirs, run_cli
+
+THREE = """package main
+
+func main() {
+	ch := make(chan int)
+	for i := 0; i < 3; i++ {
+		go func() { ch <- 1 }()
+	}
+}
+"""
+
+
+def test_check_three_goroutines_proven(tmp_path):
+    f = tmp_path / "three.go"
+    f.write_text(THREE)
+    out = tmp_path / "r.json"
+    res = run_cli("check", str(f), "--json", str(out))
+    assert res.returncode == 1, res.stderr
+    rep = json.loads(out.read_text())
+    for key in ("verdict", "go_version", "exit", "series", "goroutine_leaks"):
+        assert key in rep
+    assert rep["verdict"] == "leak" and rep["exit"] == "exited" and rep["go_version"].startswith("go1.27")
+    leaks = rep["goroutine_leaks"]
+    assert len(leaks) == 1
+    s = leaks[0]
+    assert (s["function"], s["wait_reason"], s["count"], s["proven"]) == ("main.main.func1", "chan send", 3, True)
+    assert s["location"] == "three.go:6" and s["created_by"] == "three.go:6"
+    assert "3 proven leaked at main.main.func1 (three.go:6) [chan send]" in res.stdout
+
+
+def test_check_package_dir_with_args(gomod):
+    d = gomod({"cmd/srv/main.go": """
+        package main
+
+        import (
+            "fmt"
+            "os"
+        )
+
+        func main() { fmt.Println("args:", os.Args[1:]) }
+    """})
+    res = run_cli("check", str(d / "cmd" / "srv"), "--arg=-x", "--arg", "two words", "--duration", "3s")
+    assert res.returncode == 0, res.stderr
+    assert "clean" in res.stdout
+
+
+def test_run_and_compare_samples(tmp_path):
+    res = run_cli("compare", "goroutine_channel", "--duration", "1s", "--png", str(tmp_path / "c.png"))
+    assert res.returncode == 0, res.stderr
+    assert "leaky: LEAK" in res.stdout and "fixed: clean" in res.stdout
+    assert (tmp_path / "c.png").stat().st_size > 10_000
+    res = run_cli("run", "goroutine_channel", "--variant", "fixed", "--duration", "0.5s")
+    assert res.returncode == 0 and "fixed: clean" in res.stdout
+
+
+def _one_line_error(res, *fragments):
+    assert res.returncode not in (0, None), res
+    assert "Traceback" not in res.stderr, res.stderr
+    first = res.stderr.strip().splitlines()[0]
+    for frag in fragments:
+        assert frag in first, first
+    return first
+
+
+@pytest.mark.parametrize("args,fragments", [
+    (["run", "no_such_sample"], ["unknown sample 'no_such_sample'"]),
+    (["run", "goroutine_channel", "--variant", "wobbly"], ["unknown variant 'wobbly'"]),
+    (["check", "/no/such/dir"], ["no such file or directory"]),
+    (["check", "pyproject.toml"], ["not a .go file"]),
+    (["check", ".", "--duration", "-3"], ["duration"]),
+    (["check", ".", "--duration", "9999h"], ["duration"]),
+    (["check", ".", "--rss-cap", "-5"], ["memory cap must be positive"]),
+    (["frobnicate"], ["invalid choice"]),
+])
+def test_bad_input_one_clear_line(args, fragments):
+    _one_line_error(run_cli(*args), *fragments)
+
+
+def test_not_main_and_compile_error_and_panic(gomod, tmp_path):
+    lib = gomod({"lib.go": "package lib\n"}, name="example.com/lib")
+    _one_line_error(run_cli("check", str(lib)), "not a main package")
+    bad = tmp_path / "we ird $(dir)"
+    bad.mkdir()
+    (bad / "main.go").write_text("package main\n\nfunc main() {\n\tx := 1\n}\n")
+    first = _one_line_error(run_cli("check", str(bad / "main.go")), "build failed", "main.go:4:2", "declared and not used")
+    assert first.startswith("error:")
+    crash = tmp_path / "crash.go"
+    crash.write_text('package main\n\nfunc main() {\n\tvar m map[string]int\n\tm["x"] = 1\n}\n')
+    before = leaklab_temp_dirs()
+    res = run_cli("check", str(crash))
+    assert res.returncode == 3 and "assignment to entry in nil map" in res.stderr
+    assert leaklab_temp_dirs() <= before
+
+
+def test_help_lists_commands():
+    res = run_cli("--help")
+    assert res.returncode == 0
+    for cmd in ("check", "run", "compare", "exercise", "bench"):
+        assert cmd in res.stdout

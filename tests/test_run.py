@@ -1,0 +1,169 @@
+"""Supervised runs of real Go programs: every way a run can end, and nothing left behind."""
+
+import os
+import signal
+import threading
+import time
+
+import pytest
+
+from harness.build import build
+from harness.measure import measure
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_main_returns_end_state_captured(gomod, go, no_leftovers):
+    d = gomod({"main.go": """
+        package main
+
+        import "time"
+
+        func main() { time.Sleep(300 * time.Millisecond) }
+    """})
+    r = measure(build(d, go), duration=10)
+    assert r.exit == "exited" and r.returncode == 0
+    assert r.wall_s < 5, "the harness must not wait for the deadline when main returns"
+    assert r.final is not None and r.final["final"]
+    assert len(r.samples) >= 4
+
+
+def test_deadline_stops_program_and_captures_state(gomod, go, no_leftovers):
+    d = gomod({"main.go": """
+        package main
+
+        func main() { select {} }
+    """})
+    r = measure(build(d, go), duration=1.0)
+    assert r.exit == "deadline" and r.final is not None
+    assert 0.9 < r.wall_s < 4
+
+
+def test_memory_cap_kills_and_keeps_what_was_collected(gomod, go, no_leftovers):
+    d = gomod({"main.go": """
+        package main
+
+        import "time"
+
+        var keep [][]byte
+
+        func main() {
+            for {
+                b := make([]byte, 8<<20)
+                for i := range b { b[i] = 1 }
+                keep = append(keep, b)
+                time.Sleep(5 * time.Millisecond)
+            }
+        }
+    """})
+    r = measure(build(d, go), duration=30, rss_cap=128 << 20)
+    assert r.exit == "memory_cap" and "128 MiB" in r.message
+    assert r.samples, "samples written before the kill are kept"
+    assert r.peak_rss > 128 << 20
+
+
+def test_panic_is_crashed_with_go_message(gomod, go, no_leftovers):
+    d = gomod({"main.go": """
+        package main
+
+        import "time"
+
+        func main() {
+            time.Sleep(100 * time.Millisecond)
+            panic("boom at start")
+        }
+    """})
+    r = measure(build(d, go), duration=10)
+    assert r.exit == "crashed" and r.returncode == 2
+    assert "panic: boom at start" in r.message and "main.go" in r.message
+
+
+def test_hang_the_probe_cannot_stop_kills_whole_group(gomod, go, no_leftovers):
+    # The program starts a child process, then stops itself (SIGSTOP): the probe cannot run,
+    # so only the harness's hard deadline ends it, and the child must die with it.
+    d = gomod({"main.go": """
+        package main
+
+        import (
+            "fmt"
+            "os"
+            "os/exec"
+            "syscall"
+        )
+
+        func main() {
+            cmd := exec.Command("sleep", "300")
+            if err := cmd.Start(); err != nil { panic(err) }
+            fmt.Println(cmd.Process.Pid)
+            os.Stdout.Sync()
+            syscall.Kill(os.Getpid(), syscall.SIGSTOP)
+        }
+    """})
+    r = measure(build(d, go), duration=0.5, grace_s=1.0)
+    assert r.exit == "timeout" and "deadline" in r.message
+    child = int(r.stdout_tail.split()[0])
+    time.sleep(0.2)
+    assert not _alive(child), "the program's child process outlived the run"
+
+
+def test_ignoring_sigterm_does_not_matter(gomod, go, no_leftovers):
+    d = gomod({"main.go": """
+        package main
+
+        import (
+            "os/signal"
+            "syscall"
+        )
+
+        func main() {
+            signal.Ignore(syscall.SIGTERM, syscall.SIGINT)
+            for {}
+        }
+    """})
+    r = measure(build(d, go), duration=0.8, grace_s=1.0)
+    assert r.exit in ("deadline", "timeout")
+
+
+def test_keyboard_interrupt_kills_group_and_removes_temp(gomod, go, no_leftovers):
+    d = gomod({"main.go": """
+        package main
+
+        import "time"
+
+        func main() { time.Sleep(time.Hour) }
+    """})
+    b = build(d, go)
+    timer = threading.Timer(0.7, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        measure(b, duration=60)
+    timer.cancel()
+
+
+def test_stdout_flood_is_tailed_not_loaded(gomod, go, no_leftovers):
+    d = gomod({"main.go": """
+        package main
+
+        import (
+            "bufio"
+            "os"
+            "strings"
+        )
+
+        func main() {
+            w := bufio.NewWriter(os.Stdout)
+            line := strings.Repeat("x", 99) + "\\n"
+            for i := 0; i < 1_000_000; i++ { w.WriteString(line) }
+            w.WriteString("THE END\\n")
+            w.Flush()
+        }
+    """})
+    r = measure(build(d, go), duration=30)
+    assert r.exit == "exited"
+    assert len(r.stdout_tail) <= 64 << 10 and r.stdout_tail.endswith("THE END\n")
