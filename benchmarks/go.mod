@@ -1,0 +1,3 @@
+module goleaklab/benchmarks
+
+go 1.27
