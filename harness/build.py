@@ -176,7 +176,8 @@ def _build_messages(stderr: str, work: Path, pkg_dir: Path) -> list[str]:
     msgs = []
     for line in stderr.splitlines():
         # Go names overlaid files by their replacement path: show the user's own file instead.
-        line = line.replace(str(work) + "/main_", "").replace(str(pkg_dir) + "/", "")
+        # (Go may print that path absolute or relative to the package folder.)
+        line = re.sub(r"(?:\S*/)?" + re.escape(work.name) + r"/main_", "", line).replace(str(pkg_dir) + "/", "")
         if line.startswith("#") or not line.strip():
             continue
         if line.startswith("./"):

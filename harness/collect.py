@@ -208,6 +208,37 @@ def leak_sites(goroutines: list[Goroutine], goroot: str) -> list[LeakSite]:
     return sorted(groups.values(), key=lambda s: (not s.proven, -s.count, s.function))
 
 
+# --- goroutine profile, debug=1 (aggregated stacks, taken periodically) ----------
+
+_AGG_RE = re.compile(r"^(\d+) @(?: 0x[0-9a-f]+)+\s*$")
+_AGG_FRAME = re.compile(r"^#\s+0x[0-9a-f]+\s+(\S+?)(?:\+0x[0-9a-f]+)?\s+(\S+):(\d+)\s*$")
+
+
+def parse_goroutine_profile(text: str, goroot: str) -> dict[str, int]:
+    """A debug=1 goroutine profile as {"entry function @ file:line": count}, where file:line is
+    the first frame in user code (the probe's own goroutine is left out)."""
+    out: dict[str, int] = {}
+    goroot = goroot.rstrip("/") + "/"
+    blocks, cur = [], None
+    for line in text.splitlines():
+        if _AGG_RE.match(line):
+            cur = [line]
+            blocks.append(cur)
+        elif cur is not None and line.startswith("#"):
+            cur.append(line)
+    for lines in blocks:
+        frames = [m.groups() for m in map(_AGG_FRAME.match, lines[1:]) if m]
+        if not frames or any(f[0].startswith((_PROBE_PREFIX, "runtime/trace.")) for f in frames):
+            continue
+        frames = [(_user_name(f), path, int(n)) for f, path, n in frames]
+        if any(f[0] == "main.main" for f in frames):
+            continue  # main's own goroutine
+        user = [f for f in frames if not f[1].startswith(goroot)] or frames
+        key = f"{frames[-1][0]} @ {Path(user[0][1]).name}:{user[0][2]}"
+        out[key] = out.get(key, 0) + int(lines[0].split()[0])
+    return out
+
+
 # --- pprof ------------------------------------------------------------------
 
 _TOP_ROW = re.compile(r"^\s*(-?[\d.]+\w*)\s+(-?[\d.]+)%\s+(-?[\d.]+)%\s+(-?[\d.]+\w*)\s+(-?[\d.]+)%\s+(.+)$")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from . import collect
 from .build import Binary, build
+from .errors import LeakLabError
 from .run import DEFAULT_RSS_CAP, GRACE_S, supervise
 from .toolchain import Go, find_go
 from .verdict import Thresholds, Verdict, decide
@@ -43,6 +44,7 @@ class Run:
     stderr_tail: str
     heap_top: list[dict] = field(default_factory=list)
     artifacts: Path | None = None
+    goroutine_series: list[tuple[float, dict[str, int]]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -116,18 +118,28 @@ def measure(binary: Binary, args: list[str] | None = None, duration: float = 5.0
             rss_cap: int = DEFAULT_RSS_CAP, label: str = "", interval_ms: int = DEFAULT_INTERVAL_MS,
             gc_every_ms: int = DEFAULT_GC_EVERY_MS, grace_s: float = GRACE_S,
             env: dict[str, str] | None = None, keep: str | Path | None = None,
-            thresholds: Thresholds = Thresholds(), progress=None) -> Run:
+            thresholds: Thresholds = Thresholds(), progress=None,
+            heap_at: list[float] | None = None, goroutines_every: float | None = None,
+            trace: bool = False) -> Run:
     """Run an instrumented binary for at most `duration` seconds and collect everything.
 
     `keep`: a folder to keep the raw files in (profiles for `go tool pprof`); otherwise the
     run's temp folder is removed before this returns, whatever happens.
     `progress(elapsed_s, newest_sample_or_None)` is called a few times a second.
+    `heap_at` (seconds): extra heap profiles (heap-<ms>.pb.gz) for `go tool pprof -diff_base`;
+    `goroutines_every` (seconds): goroutine profiles over time, parsed into `goroutine_series`;
+    `trace`: an execution trace (trace.out). Profiles and traces need `keep`.
     """
     args = list(args or [])
+    if (heap_at or trace) and not keep:
+        raise LeakLabError("heap snapshots and traces are files: pass keep=FOLDER to keep them")
     work = Path(tempfile.mkdtemp(prefix="leaklab-run-"))
     try:
         extra = {"LEAKLAB_DIR": str(work), "LEAKLAB_INTERVAL_MS": str(interval_ms),
                  "LEAKLAB_GC_EVERY_MS": str(gc_every_ms),
+                 "LEAKLAB_HEAP_AT_MS": ",".join(str(int(t * 1000)) for t in heap_at or []),
+                 "LEAKLAB_GOROUTINES_EVERY_MS": str(int(goroutines_every * 1000)) if goroutines_every else "",
+                 "LEAKLAB_TRACE": "1" if trace else "",
                  "LEAKLAB_DEADLINE_MS": str(int(duration * 1000))}
         godebug = ",".join(x for x in ((env or {}).get("GODEBUG", ""), "gctrace=1") if x)
         run_env = binary.go.env({**(env or {}), **extra, "GODEBUG": godebug})
@@ -148,6 +160,8 @@ def measure(binary: Binary, args: list[str] | None = None, duration: float = 5.0
         if (work / "heap.pb.gz").exists():
             heap_top = collect.pprof_top(binary.go, work / "heap.pb.gz", "inuse_space", nodecount=10)
         verdict = decide(stream.samples, sites, exit_, thresholds)
+        series = sorted((int(f.stem.split("-")[1]) / 1000, collect.parse_goroutine_profile(f.read_text(), goroot(binary.go)))
+                        for f in work.glob("goroutines-*.txt"))
         kept = None
         if keep:
             kept = Path(keep)
@@ -160,7 +174,7 @@ def measure(binary: Binary, args: list[str] | None = None, duration: float = 5.0
                    peak_rss=outcome.peak_rss, samples=stream.samples, final=stream.final,
                    gctrace=collect.parse_gctrace(stderr_full), sites=sites, verdict=verdict,
                    stdout_tail=_tail(work / "stdout"), stderr_tail=collect.strip_gctrace(stderr_full[-_TAIL:]),
-                   heap_top=heap_top, artifacts=kept)
+                   heap_top=heap_top, artifacts=kept, goroutine_series=series)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -31,6 +31,33 @@ class Outcome:
     message: str = ""    # one line for people when the end was not normal
 
 
+_started: list[int] = []  # every process group this Python process started, for leak accounting
+
+
+def alive(pid: int) -> bool:
+    """True if pid is a live (non-zombie) process."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def started_alive() -> list[int]:
+    """Processes (or members of their groups) started by the harness here that are still alive."""
+    groups = set(_started)
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            if os.getpgid(int(entry)) in groups and alive(int(entry)):
+                out.append(int(entry))
+        except OSError:
+            continue
+    return out
+
+
 def _rss(pid: int) -> int:
     try:
         with open(f"/proc/{pid}/statm") as f:
@@ -61,6 +88,7 @@ def supervise(argv: list[str], outdir: Path, env: dict[str, str], deadline_s: fl
         proc = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
                                 env=env, cwd=outdir, start_new_session=True, close_fds=True)
     pgid = proc.pid
+    _started.append(pgid)
     peak, status, usage, how, last_cb = 0, None, None, None, 0.0
     try:
         while True:

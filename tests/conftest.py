@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import tempfile
 import textwrap
@@ -14,6 +16,12 @@ from harness.toolchain import find_go
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("LEAKLAB_NO_PROGRESS", "1")
+# A private temp folder for this test session: "no temp dir left behind" is then exact,
+# whatever else runs on the machine.
+_TMP = tempfile.mkdtemp(prefix="leaklab-tests-")
+os.environ["TMPDIR"] = _TMP
+tempfile.tempdir = _TMP
+atexit.register(shutil.rmtree, _TMP, True)
 
 
 @pytest.fixture(scope="session")
@@ -37,36 +45,19 @@ def gomod(tmp_path):
 
 
 def leaklab_temp_dirs() -> set[str]:
-    tmp = Path(tempfile.gettempdir())
-    return {p.name for p in tmp.glob("leaklab-*")}
-
-
-def processes_running(path_fragment: str) -> list[str]:
-    """Command lines of live processes whose executable path contains the fragment."""
-    out = []
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            exe = os.readlink(f"/proc/{pid}/exe")
-            with open(f"/proc/{pid}/stat") as f:
-                state = f.read().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            continue
-        if path_fragment in exe and state != "Z":
-            out.append(f"{pid} {exe}")
-    return out
+    """The harness's temp folders in this session's private temp dir."""
+    return {p.name for p in Path(_TMP).glob("leaklab-*")}
 
 
 @pytest.fixture
 def no_leftovers():
     """Assert a test leaves no temp dir and no process of the harness behind."""
+    from harness.run import started_alive
     before = leaklab_temp_dirs()
     yield
     after = leaklab_temp_dirs()
     assert after <= before, f"temp dirs left behind: {sorted(after - before)}"
-    from harness.build import cache_dir
-    assert not processes_running(str(cache_dir())), "processes of the run are still alive"
+    assert not started_alive(), "processes started by the run are still alive"
 
 
 def run_cli(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:

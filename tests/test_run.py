@@ -9,14 +9,7 @@ import pytest
 
 from harness.build import build
 from harness.measure import measure
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
+from harness.run import alive
 
 
 def test_main_returns_end_state_captured(gomod, go, no_leftovers):
@@ -109,7 +102,7 @@ def test_hang_the_probe_cannot_stop_kills_whole_group(gomod, go, no_leftovers):
     assert r.exit == "timeout" and "deadline" in r.message
     child = int(r.stdout_tail.split()[0])
     time.sleep(0.2)
-    assert not _alive(child), "the program's child process outlived the run"
+    assert not alive(child), "the program's child process outlived the run"
 
 
 def test_ignoring_sigterm_does_not_matter(gomod, go, no_leftovers):

@@ -10,7 +10,9 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"runtime/pprof"
+	"runtime/trace"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -42,6 +44,10 @@ type leaklabProbeState struct {
 	deadline time.Duration
 	settle   time.Duration
 	gcEvery  time.Duration
+	heapAt   []time.Duration // heap profile snapshots (for pprof -diff_base)
+	gEvery   time.Duration   // goroutine profile (debug=1) snapshots
+	lastG    time.Time
+	trace    *os.File
 	lastGC   uint64
 	lastGCAt time.Time
 	once     sync.Once
@@ -69,6 +75,14 @@ func leaklabNewProbe() *leaklabProbeState {
 	if ms, err := strconv.Atoi(os.Getenv("LEAKLAB_SETTLE_MS")); err == nil && ms >= 0 {
 		p.settle = time.Duration(ms) * time.Millisecond
 	}
+	if ms, err := strconv.Atoi(os.Getenv("LEAKLAB_GOROUTINES_EVERY_MS")); err == nil && ms > 0 {
+		p.gEvery = time.Duration(ms) * time.Millisecond
+	}
+	for _, f := range strings.Split(os.Getenv("LEAKLAB_HEAP_AT_MS"), ",") {
+		if ms, err := strconv.Atoi(strings.TrimSpace(f)); err == nil && ms > 0 {
+			p.heapAt = append(p.heapAt, time.Duration(ms)*time.Millisecond)
+		}
+	}
 	supported := map[string]bool{}
 	for _, d := range metrics.All() {
 		supported[d.Name] = true
@@ -87,6 +101,11 @@ func leaklabNewProbe() *leaklabProbeState {
 		return p
 	}
 	p.out, p.w = f, bufio.NewWriterSize(f, 64<<10)
+	if os.Getenv("LEAKLAB_TRACE") != "" {
+		if tf, err := os.Create(p.dir + "/trace.out"); err == nil && trace.Start(tf) == nil {
+			p.trace = tf
+		}
+	}
 	return p
 }
 
@@ -114,6 +133,22 @@ func (p *leaklabProbeState) loop() {
 		}
 		p.sample(p.msEvery > 0 && n%p.msEvery == 0, false)
 		p.maybeGC()
+		p.snapshots()
+	}
+}
+
+// snapshots writes the heap profiles asked for at fixed times and the periodic
+// goroutine profiles, named by their time in ms since start.
+func (p *leaklabProbeState) snapshots() {
+	el := time.Since(p.start)
+	for len(p.heapAt) > 0 && el >= p.heapAt[0] {
+		runtime.GC() // the heap profile describes the heap as of the last GC
+		p.writeProfile("heap", "heap-"+strconv.FormatInt(el.Milliseconds(), 10)+".pb.gz", 0)
+		p.heapAt = p.heapAt[1:]
+	}
+	if p.gEvery > 0 && time.Since(p.lastG) >= p.gEvery {
+		p.lastG = time.Now()
+		p.writeProfile("goroutine", "goroutines-"+strconv.FormatInt(el.Milliseconds(), 10)+".txt", 1)
 	}
 }
 
@@ -225,6 +260,10 @@ func (p *leaklabProbeState) finish(reason string) {
 			return
 		}
 		p.event("ending", reason)
+		if p.trace != nil {
+			trace.Stop()
+			p.trace.Close()
+		}
 		if reason == "exited" {
 			p.settleGoroutines()
 		}
