@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import LeakLabError
 
 from .samples import samples_dir, scenario_dir
 from .toolchain import Go, go_for
@@ -41,3 +46,59 @@ def go_test(scenario: str, run: str | None = None, env: dict[str, str] | None = 
     args = ["test", "-count=1"] + (["-v"] if verbose else []) + (["-run", run] if run else []) + [f"./{scenario}/"]
     res = toolchain.run(*args, cwd=samples_dir(), timeout=600, extra_env=env)
     return GoToolResult("go " + " ".join(args), res.returncode == 0, (res.stdout + res.stderr).strip(), [])
+
+
+_ESCAPE_RE = re.compile(r"^(?:\./)?(?P<file>[^\s:]+\.go):(?P<line>\d+):(?P<col>\d+): (?P<msg>.*)$")
+
+
+def _escape_kind(msg: str) -> str:
+    if msg.startswith("moved to heap") or "escapes to heap" in msg:
+        return "heap"
+    if "does not escape" in msg:
+        return "stack"
+    if msg.startswith(("can inline", "inlining call")):
+        return "inline"
+    if msg.startswith("leaking param"):
+        return "leaking param"
+    return "other"
+
+
+def escape_analysis(path: str | Path, go: Go | None = None, flags: str = "-m") -> list[dict]:
+    """`go build -gcflags=-m` on a package dir: one dict per finding with file, line, col,
+    message, kind (heap | stack | inline | leaking param | other) and the source line."""
+    go = go or go_for(None)
+    path = Path(path).resolve()
+    res = go.run("build", f"-gcflags={flags}", "-o", os.devnull, ".", cwd=path, timeout=300)
+    if res.returncode != 0 and not res.stderr.startswith("#"):
+        raise LeakLabError(f"go build -gcflags={flags} failed: {res.stderr.strip().splitlines()[:1]}")
+    sources: dict[str, list[str]] = {}
+    out = []
+    for line in res.stderr.splitlines():
+        m = _ESCAPE_RE.match(line.strip())
+        if not m:
+            continue
+        f = m.group("file")
+        if f not in sources:
+            p = path / f
+            sources[f] = p.read_text().splitlines() if p.exists() else []
+        n = int(m.group("line"))
+        src = sources[f][n - 1].strip() if 0 < n <= len(sources[f]) else ""
+        out.append({"file": Path(f).name, "line": n, "col": int(m.group("col")), "message": m.group("msg"),
+                    "kind": _escape_kind(m.group("msg")), "source": src})
+    return out
+
+
+def trace_profile(trace_file: str | Path, kind: str = "sync", go: Go | None = None,
+                  nodecount: int = 15) -> list[dict]:
+    """`go tool trace -pprof=KIND` (net, sync, syscall, sched) turned into pprof -top rows."""
+    from .collect import pprof_top
+    go = go or go_for(None)
+    trace_file = Path(trace_file)
+    prof = trace_file.with_name(f"trace-{kind}.pb")
+    res = subprocess.run([go.path, "tool", "trace", f"-pprof={kind}", str(trace_file)],
+                         env=go.env(), capture_output=True, timeout=300)
+    if res.returncode != 0:
+        raise LeakLabError(f"go tool trace -pprof={kind} failed: "
+                           f"{res.stderr.decode(errors='replace').strip().splitlines()[:1]}")
+    prof.write_bytes(res.stdout)
+    return pprof_top(go, prof, nodecount=nodecount)

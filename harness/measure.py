@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import json
+import re
+import urllib.request
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -82,6 +84,33 @@ def _tail(path: Path, limit: int = _TAIL) -> str:
         return f.read().decode(errors="replace")
 
 
+class _HttpFetcher:
+    """Fetches scheduled paths from the program's loopback HTTP server during the run."""
+
+    _ADDR = re.compile(rb"http://127\.0\.0\.1:(\d+)")
+
+    def __init__(self, work: Path, plan: list[tuple[float, str]]):
+        self.work, self.plan, self.port = work, sorted(plan), None
+
+    def __call__(self, elapsed: float) -> None:
+        if self.port is None:
+            try:
+                m = self._ADDR.search((self.work / "stdout").read_bytes()[:65536])
+            except OSError:
+                m = None
+            if not m:
+                return
+            self.port = int(m.group(1))
+        while self.plan and elapsed >= self.plan[0][0]:
+            t, path = self.plan.pop(0)
+            name = f"http-{int(elapsed * 1000)}-{path.rstrip('/').split('/')[-1].split('?')[0] or 'root'}"
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=10) as resp:
+                    (self.work / name).write_bytes(resp.read())
+            except OSError as err:
+                (self.work / (name + ".error")).write_text(str(err))
+
+
 def _last_sample(path: Path) -> dict | None:
     """The newest complete sample of a stream being written (for progress bars)."""
     try:
@@ -120,7 +149,7 @@ def measure(binary: Binary, args: list[str] | None = None, duration: float = 5.0
             env: dict[str, str] | None = None, keep: str | Path | None = None,
             thresholds: Thresholds = Thresholds(), progress=None,
             heap_at: list[float] | None = None, goroutines_every: float | None = None,
-            trace: bool = False) -> Run:
+            trace: bool = False, http_fetch: list[tuple[float, str]] | None = None) -> Run:
     """Run an instrumented binary for at most `duration` seconds and collect everything.
 
     `keep`: a folder to keep the raw files in (profiles for `go tool pprof`); otherwise the
@@ -129,9 +158,12 @@ def measure(binary: Binary, args: list[str] | None = None, duration: float = 5.0
     `heap_at` (seconds): extra heap profiles (heap-<ms>.pb.gz) for `go tool pprof -diff_base`;
     `goroutines_every` (seconds): goroutine profiles over time, parsed into `goroutine_series`;
     `trace`: an execution trace (trace.out). Profiles and traces need `keep`.
+    `http_fetch` [(seconds, "/debug/pprof/heap"), ...]: fetch these paths from the program's own
+    net/http/pprof server, found as the first http://127.0.0.1:PORT it prints on stdout; saved
+    as http-<ms>-<last path part> (loopback only).
     """
     args = list(args or [])
-    if (heap_at or trace) and not keep:
+    if (heap_at or trace or http_fetch) and not keep:
         raise LeakLabError("heap snapshots and traces are files: pass keep=FOLDER to keep them")
     work = Path(tempfile.mkdtemp(prefix="leaklab-run-"))
     try:
@@ -143,7 +175,13 @@ def measure(binary: Binary, args: list[str] | None = None, duration: float = 5.0
                  "LEAKLAB_DEADLINE_MS": str(int(duration * 1000))}
         godebug = ",".join(x for x in ((env or {}).get("GODEBUG", ""), "gctrace=1") if x)
         run_env = binary.go.env({**(env or {}), **extra, "GODEBUG": godebug})
-        tick = (lambda elapsed: progress(elapsed, _last_sample(work / "metrics.jsonl"))) if progress else None
+        fetcher = _HttpFetcher(work, http_fetch) if http_fetch else None
+
+        def tick(elapsed: float) -> None:
+            if fetcher:
+                fetcher(elapsed)
+            if progress:
+                progress(elapsed, _last_sample(work / "metrics.jsonl"))
         outcome = supervise([str(binary.path), *args], work, run_env, duration, rss_cap, on_sample=tick,
                             grace_s=grace_s)
         stream = collect.parse_stream((work / "metrics.jsonl").read_text()

@@ -78,7 +78,7 @@ def supervise(argv: list[str], outdir: Path, env: dict[str, str], deadline_s: fl
     """Run argv with stdout/stderr in outdir; the probe stops it at deadline_s.
 
     If the probe does not (a hang), the group is killed at deadline_s + grace_s.
-    `on_sample(elapsed_s)` is called about every 0.2 s (for progress bars).
+    `on_sample(elapsed_s)` is called about every 0.1 s (progress bars, scheduled fetches).
     """
     if rss_cap <= 0:
         raise ValueError("rss_cap must be positive")
@@ -105,7 +105,7 @@ def supervise(argv: list[str], outdir: Path, env: dict[str, str], deadline_s: fl
             if now > hard_stop:
                 how = "timeout"
                 break
-            if on_sample and now - last_cb >= 0.2:
+            if on_sample and now - last_cb >= 0.1:
                 last_cb = now
                 on_sample(now - start)
             time.sleep(POLL_S)
