@@ -4,7 +4,7 @@ VENV    := .venv
 VPY     := $(VENV)/bin/python
 STAMP   := $(VENV)/.setup-done
 
-.PHONY: lab setup test run-all clean
+.PHONY: lab setup test run-all docs clean
 
 lab: setup
 	$(VENV)/bin/jupyter lab labs/00_start_here.ipynb
@@ -27,3 +27,6 @@ run-all: setup
 
 clean:
 	rm -rf build
+
+docs: run-all
+	$(VPY) -m harness docs

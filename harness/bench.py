@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from .build import build
-from .run import supervise
+from .supervise import supervise
 from .toolchain import find_go
 
 BENCH_DIR = Path(__file__).resolve().parent.parent / "benchmarks"

@@ -111,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
 
     sub.add_parser("samples", help="list the lab's samples")
     sub.add_parser("setup", help="fill the Go caches so the lab works offline")
+    dc = sub.add_parser("docs", help="build the static site from executed notebooks (build/site)")
+    dc.add_argument("--from", dest="src", default=None, help="folder of executed notebooks (default build/labs)")
     rl = sub.add_parser("run-labs", help="execute every lab notebook into build/labs")
     rl.add_argument("--full", action="store_true", help="classroom durations instead of quick mode")
     rl.add_argument("only", nargs="*", help="run only labs whose name contains one of these")
@@ -159,6 +161,14 @@ def _dispatch(args) -> int:
     if args.cmd == "setup":
         from .prepare import setup
         return setup()
+    if args.cmd == "docs":
+        from .docs import ROOT, build_site
+        try:
+            index = build_site(Path(args.src) if args.src else ROOT / "build" / "labs")
+        except (FileNotFoundError, RuntimeError) as err:
+            raise LeakLabError(str(err)) from None
+        print(f"site: {index}")
+        return EXIT_CLEAN
     if args.cmd == "run-labs":
         from .prepare import run_labs
         return run_labs(quick=not args.full, only=args.only)

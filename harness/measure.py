@@ -14,7 +14,7 @@ from pathlib import Path
 from . import collect
 from .build import Binary, build
 from .errors import LeakLabError
-from .run import DEFAULT_RSS_CAP, GRACE_S, supervise
+from .supervise import DEFAULT_RSS_CAP, GRACE_S, supervise
 from .toolchain import Go, find_go
 from .verdict import Thresholds, Verdict, decide
 

@@ -52,7 +52,7 @@ def leaklab_temp_dirs() -> set[str]:
 @pytest.fixture
 def no_leftovers():
     """Assert a test leaves no temp dir and no process of the harness behind."""
-    from harness.run import started_alive
+    from harness.supervise import started_alive
     before = leaklab_temp_dirs()
     yield
     after = leaklab_temp_dirs()

@@ -63,3 +63,53 @@ def test_lab_runs_and_verdicts_are_right(nb):
                      for r in rec["runs"] if r["label"] == "leaky")
         assert leaky["proven"] > 0 and any(s["proven"] for s in leaky["sites"])
     assert pairs >= 1, f"{nb.name} shows no leaky/fixed pair"
+
+
+# --- the docs site, built from the notebooks executed above (this module runs them first) ---
+
+SITE = ROOT / "build" / "test-site"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def site():
+    from harness.docs import build_site
+    executed = sorted(OUT.glob("[0-9][0-9]_*.ipynb"))
+    if len(executed) != len(LABS):
+        pytest.fail(f"only {len(executed)} of {len(LABS)} labs were executed; the site needs them all")
+    return build_site(OUT, SITE)
+
+
+def test_site_pages_images_and_no_errors(site):
+    import re
+    pages = sorted(SITE.glob("*.html"))
+    assert {p.stem for p in pages} == {nb.stem for nb in LABS} | {"index"}
+    for page in pages:
+        text = page.read_text()
+        assert "Traceback (most recent call last)" not in text, f"{page.name} shows a traceback"
+        assert not re.search(r"\b\w+Error\b: ", re.sub(r"<[^>]+>", "", text)), f"{page.name} shows an error"
+        for src in re.findall(r'<img src="([^"]+)"', text):
+            if not src.startswith("data:"):
+                assert (SITE / src).exists(), f"{page.name} references missing {src}"
+        for href in re.findall(r'href="(\d\d_[a-z0-9_]+\.html)"', text):
+            assert (SITE / href).exists(), f"{page.name} links to missing {href}"
+    index = (SITE / "index.html").read_text()
+    for nb in LABS:
+        assert f'href="{nb.stem}.html"' in index
+
+
+def test_index_renders_in_headless_chromium(site, tmp_path):
+    import shutil
+    import subprocess
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        pytest.skip("chromium is not installed (on Debian: apt-get install chromium)")
+    res = subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
+                          "--dump-dom", site.as_uri()], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr[-2000:]
+    dom = res.stdout
+    assert '<table id="lab-map">' in dom
+    rows = dom.split("<tbody>")[1].split("</tbody>")[0].count("<tr>")
+    assert rows == len(LABS)
+    assert "01_goroutine_channel" in dom and "goroutines" in dom

@@ -9,7 +9,7 @@ import pytest
 
 from harness.build import build
 from harness.measure import measure
-from harness.run import alive
+from harness.supervise import alive
 
 
 def test_main_returns_end_state_captured(gomod, go, no_leftovers):
