@@ -79,6 +79,82 @@ def compare_time(repeat: int = 3) -> list[dict]:
     return rows
 
 
+def lab_time(cold: bool = False, jobs: int = 2) -> list[dict]:
+    """Wall time of executing every lab in quick mode (as `make run-all` does)."""
+    import os
+    import subprocess
+    env = dict(os.environ)
+    tmp = None
+    if cold:  # empty Go build cache and instrumented-binary cache
+        tmp = tempfile.mkdtemp(prefix="leaklab-bench-cold-")
+        env.update(GOCACHE=f"{tmp}/gocache", LEAKLAB_CACHE=f"{tmp}/leaklab")
+    t0 = time.monotonic()
+    res = subprocess.run([sys.executable, "-m", "harness", "run-labs", "--jobs", str(jobs)], env=env,
+                         capture_output=True, text=True)
+    wall = time.monotonic() - t0
+    if tmp:
+        import shutil
+        shutil.rmtree(tmp, ignore_errors=True)
+    ran = res.stdout.strip().splitlines()[-1] if res.stdout.strip() else res.stderr.strip()[-200:]
+    return [{"cache": "cold" if cold else "warm", "jobs": jobs, "wall_s": wall, "result": ran}]
+
+
+CANDIDATES = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
+
+
+def time_to_verdict(runs: int = 20, samples: list[str] | None = None) -> list[dict]:
+    """Per sample: the shortest run time with leaky→leak in runs/runs, and fixed's false-positive
+    rate at that run time."""
+    from .samples import run_sample, scenarios
+    rows = []
+    for name in samples or scenarios():
+        found = None
+        for d in CANDIDATES:
+            hits = 0
+            for i in range(runs):
+                hits += run_sample(name, "leaky", d).verdict.leak
+                if hits < i + 1:
+                    break
+            if hits == runs:
+                found = d
+                break
+        if found is None:
+            rows.append({"sample": name, "ttv_s": "> 2", "leaky_leak": "<20/20", "fixed_false_pos": "-"})
+            continue
+        fp = sum(run_sample(name, "fixed", found).verdict.leak for _ in range(runs))
+        rows.append({"sample": name, "ttv_s": found, "leaky_leak": f"{runs}/{runs}",
+                     "fixed_false_pos": f"{fp}/{runs}"})
+    return rows
+
+
+def scale(durations=(10, 60)) -> list[dict]:
+    """Harness cost as a run gets longer: stream size, parse, verdict and plot times, harness RSS."""
+    import resource
+    from . import collect
+    from .plot import plot_runs
+    from .samples import run_sample
+    from .verdict import decide
+    rows = []
+    for d in durations:
+        t0 = time.monotonic()
+        r = run_sample("goroutine_channel", "fixed", d, keep=None)
+        run_wall = time.monotonic() - t0
+        text = "\n".join(__import__("json").dumps(s) for s in r.samples)
+        t1 = time.monotonic()
+        collect.parse_stream(text)
+        t2 = time.monotonic()
+        decide(r.samples, r.sites, r.exit)
+        t3 = time.monotonic()
+        fig = plot_runs([r])
+        fig.savefig(tempfile.mktemp(suffix=".png"))
+        t4 = time.monotonic()
+        rows.append({"run_s": d, "samples": len(r.samples), "stream_kB": len(text) / 1e3,
+                     "parse_ms": (t2 - t1) * 1e3, "verdict_ms": (t3 - t2) * 1e3, "plot_ms": (t4 - t3) * 1e3,
+                     "overhead_s": run_wall - d,
+                     "harness_maxrss_MB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3})
+    return rows
+
+
 def _table(rows: list[dict]) -> str:
     if not rows:
         return "(no rows)"
@@ -91,16 +167,57 @@ def _table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def main(what: str, repeat: int) -> int:
+SECTIONS = {
+    "overhead": ("Probe overhead: instrumented / bare, medians of alternating runs (target ≤ 1.02). "
+                 "end_capture_s: time the probe spends after main returns (forced GCs + profiles), "
+                 "included in probe_wall_s; memstats_read_us: one runtime.ReadMemStats (stop-the-world)."),
+    "compare": "Wall time of one `compare goroutine_channel --duration 2s` (build cached).",
+    "lab": "Whole lab in quick mode (every notebook under papermill, 2 at a time); targets ≤ 60 s warm, ≤ 150 s cold.",
+    "ttv": ("Time to verdict: the shortest run time with leaky → leak in 20/20 runs, and fixed's "
+            "false positives at that run time (targets ≤ 1.0 s and 0/20)."),
+    "scale": "Harness cost as runs get longer (no quadratic re-parsing: parse/verdict/plot stay small).",
+}
+
+
+def _rows(what: str, repeat: int, long: bool) -> list[dict]:
+    if what == "overhead":
+        return overhead(repeat)
+    if what == "compare":
+        return compare_time(repeat)
+    if what == "lab":
+        return lab_time(cold=True) + lab_time(cold=False)
+    if what == "ttv":
+        return time_to_verdict(runs=repeat)
+    if what == "scale":
+        return scale((10, 60, 600) if long else (10, 60))
+    raise ValueError(what)
+
+
+def main(what: str, repeat: int, long: bool = False, readme: bool = False) -> int:
     if repeat < 1:
         print("error: --repeat must be at least 1", file=sys.stderr)
         return 2
-    if what == "overhead":
-        print("Probe overhead: instrumented / bare, medians of alternating runs (target ≤ 1.02)")
-        print(_table(overhead(repeat)))
-        print("end_capture_s: time the probe spends after main returns (forced GCs + profiles);\n"
-              "it is included in probe_wall_s. memstats_read_us: one runtime.ReadMemStats (stop-the-world).")
-    elif what == "compare":
-        print("Wall time of `compare goroutine_channel --duration 2s`")
-        print(_table(compare_time(repeat)))
+    parts = []
+    for w in (list(SECTIONS) if what == "all" else [what]):
+        table = _table(_rows(w, repeat, long))
+        print(SECTIONS[w])
+        print(table, end="\n\n", flush=True)
+        parts.append(f"**{w}** — {SECTIONS[w]}\n\n```\n{table}\n```\n")
+    if readme:
+        _update_readme("\n".join(parts), what)
     return 0
+
+
+def _update_readme(text: str, what: str) -> None:
+    """Replace the figures between the README's bench markers (one block per benchmark)."""
+    readme = Path(__file__).resolve().parent.parent / "README.md"
+    body = readme.read_text()
+    for w in (list(SECTIONS) if what == "all" else [what]):
+        start, end = f"<!-- bench:{w} -->", f"<!-- /bench:{w} -->"
+        block = next(p for p in text.split("**")[1:] if p.startswith(w))
+        new = f"{start}\n**{block.rstrip()}\n{end}"
+        if start in body:
+            body = body[: body.index(start)] + new + body[body.index(end) + len(end):]
+        else:
+            body = body.rstrip() + "\n\n" + new + "\n"
+    readme.write_text(body)

@@ -115,12 +115,16 @@ def main(argv: list[str] | None = None) -> int:
     dc.add_argument("--from", dest="src", default=None, help="folder of executed notebooks (default build/labs)")
     rl = sub.add_parser("run-labs", help="execute every lab notebook into build/labs")
     rl.add_argument("--full", action="store_true", help="classroom durations instead of quick mode")
+    rl.add_argument("--jobs", type=int, default=2, help="notebooks run at once (default 2)")
     rl.add_argument("only", nargs="*", help="run only labs whose name contains one of these")
     sub.add_parser("doctor", help="check the toolchain and say what to fix")
 
     b = sub.add_parser("bench", help="print the lab's performance figures")
-    b.add_argument("what", nargs="?", default="overhead", choices=["overhead", "compare"])
-    b.add_argument("--repeat", type=int, default=5)
+    b.add_argument("what", nargs="?", default="overhead",
+                   choices=["overhead", "compare", "lab", "ttv", "scale", "all"])
+    b.add_argument("--repeat", type=int, default=None, help="repetitions (default 5; 20 for ttv)")
+    b.add_argument("--long", action="store_true", help="scale: include a 600 s run")
+    b.add_argument("--readme", action="store_true", help="write the figures into README.md")
 
     args = p.parse_args(argv)
     try:
@@ -171,7 +175,7 @@ def _dispatch(args) -> int:
         return EXIT_CLEAN
     if args.cmd == "run-labs":
         from .prepare import run_labs
-        return run_labs(quick=not args.full, only=args.only)
+        return run_labs(quick=not args.full, only=args.only, jobs=args.jobs)
     if args.cmd == "doctor":
         go = find_go()
         print(f"Go: {go.version} at {go.path}")
@@ -191,5 +195,6 @@ def _dispatch(args) -> int:
         return EXIT_CLEAN if res.fixed else EXIT_LEAK
     if args.cmd == "bench":
         from . import bench
-        return bench.main(args.what, args.repeat)
+        repeat = args.repeat or (20 if args.what in ("ttv", "all") else 5)
+        return bench.main(args.what, repeat, long=args.long, readme=args.readme)
     raise LeakLabError(f"unknown command {args.cmd}")

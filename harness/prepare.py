@@ -46,23 +46,38 @@ def labs() -> list[Path]:
     return sorted((ROOT / "labs").glob("[0-9][0-9]_*.ipynb"))
 
 
-def run_labs(out: Path = ROOT / "build" / "labs", quick: bool = True, only: list[str] | None = None) -> int:
-    """Execute every lab with papermill into `out` (ignored by git)."""
+def _execute(nb: Path, out: Path, quick: bool) -> tuple[str, float, str]:
+    """Run one notebook with papermill; (name, seconds, error line or "")."""
     import papermill as pm
-    out.mkdir(parents=True, exist_ok=True)
     os.environ["LEAKLAB_NO_PROGRESS"] = "1"
-    failed = 0
-    for nb in labs():
-        if only and not any(o in nb.name for o in only):
-            continue
-        t0 = time.monotonic()
+    t0 = time.monotonic()
+    for attempt in range(2):
         try:
             pm.execute_notebook(str(nb), str(out / nb.name), parameters={"quick": quick},
                                 cwd=str(nb.parent), progress_bar=False, kernel_name="python3")
-            print(f"ok    {nb.name} ({time.monotonic() - t0:.1f} s)")
+            return nb.name, time.monotonic() - t0, ""
+        except RuntimeError as err:  # a kernel that failed to start (port race): retry once
+            if attempt or "Kernel" not in str(err):
+                return nb.name, time.monotonic() - t0, str(err).strip().splitlines()[0]
         except Exception as err:  # papermill's own error names the failing cell
-            failed += 1
-            print(f"FAIL  {nb.name}: {str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__}")
+            lines = str(err).strip().splitlines()
+            return nb.name, time.monotonic() - t0, lines[0] if lines else type(err).__name__
+    return nb.name, time.monotonic() - t0, "unreachable"
+
+
+def run_labs(out: Path = ROOT / "build" / "labs", quick: bool = True, only: list[str] | None = None,
+             jobs: int = 2) -> int:
+    """Execute every lab with papermill into `out` (ignored by git), `jobs` at a time."""
+    from concurrent.futures import ProcessPoolExecutor
+    out.mkdir(parents=True, exist_ok=True)
+    todo = [nb for nb in labs() if not only or any(o in nb.name for o in only)]
+    failed = 0
+    t0 = time.monotonic()
+    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for name, secs, err in pool.map(_execute, todo, [out] * len(todo), [quick] * len(todo)):
+            failed += bool(err)
+            print(f"{'FAIL' if err else 'ok  '}  {name} ({secs:.1f} s){': ' + err if err else ''}", flush=True)
+    print(f"{len(todo) - failed}/{len(todo)} labs ran in {time.monotonic() - t0:.1f} s ({jobs} at a time)")
     return 1 if failed else 0
 
 
