@@ -23,6 +23,18 @@ def test_committed_without_outputs(nb):
     assert len(tagged) == 1 and "quick" in tagged[0].source
 
 
+@pytest.mark.parametrize("nb", LABS, ids=[p.stem for p in LABS])
+def test_objectives_time_prerequisites_and_recap(nb):
+    data = nbformat.read(nb, as_version=4)
+    md = [c.source for c in data.cells if c.cell_type == "markdown"]
+    head = md[0]
+    assert head.lstrip().startswith("# ") and "**Time:**" in head and "**Prerequisites:**" in head, nb.name
+    assert "**You will" in head, f"{nb.name}: state the learning objectives in the first cell"
+    recap = md[-1]
+    assert recap.lstrip().startswith("## Recap"), f"{nb.name}: end with a recap"
+    assert len([ln for ln in recap.splitlines() if ln.startswith("- ")]) == 3, f"{nb.name}: a 3-line recap"
+
+
 def _records(nb) -> list[dict]:
     out = []
     for c in nb.cells:
