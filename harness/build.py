@@ -100,10 +100,9 @@ def _fingerprint(go: Go, pkgs: list[dict], target: Path) -> str:
             f = d / name
             h.update(str(f).encode() + b"\0")
             h.update(f.read_bytes() if f.exists() else b"?")
-        mod = p.get("Module") or {}
-        for key in ("GoMod",):
-            if mod.get(key) and Path(mod[key]).exists():
-                h.update(Path(mod[key]).read_bytes())
+        gomod = (p.get("Module") or {}).get("GoMod")
+        if gomod and Path(gomod).exists():
+            h.update(Path(gomod).read_bytes())
     return h.hexdigest()[:24]
 
 
