@@ -20,6 +20,12 @@ from .verdict import Thresholds, Verdict, decide
 
 DEFAULT_INTERVAL_MS = 50
 DEFAULT_GC_EVERY_MS = 250   # force a GC when none ran for this long: live heap is measured often
+
+
+def gc_every_for(duration: float) -> int:
+    """Forced-GC interval for a run of `duration` s: about 25 live-heap points per run, so a
+    trend test has enough points even in a 1-2 s run; never more often than every 50 ms."""
+    return int(min(DEFAULT_GC_EVERY_MS, max(50, duration * 1000 / 25)))
 _TAIL = 64 << 10
 
 
@@ -145,7 +151,7 @@ def _crash_line(stderr: str, returncode: int | None) -> str:
 
 def measure(binary: Binary, args: list[str] | None = None, duration: float = 5.0,
             rss_cap: int = DEFAULT_RSS_CAP, label: str = "", interval_ms: int = DEFAULT_INTERVAL_MS,
-            gc_every_ms: int = DEFAULT_GC_EVERY_MS, grace_s: float = GRACE_S,
+            gc_every_ms: int | None = None, grace_s: float = GRACE_S,
             env: dict[str, str] | None = None, keep: str | Path | None = None,
             thresholds: Thresholds = Thresholds(), progress=None,
             heap_at: list[float] | None = None, goroutines_every: float | None = None,
@@ -155,6 +161,8 @@ def measure(binary: Binary, args: list[str] | None = None, duration: float = 5.0
     `keep`: a folder to keep the raw files in (profiles for `go tool pprof`); otherwise the
     run's temp folder is removed before this returns, whatever happens.
     `progress(elapsed_s, newest_sample_or_None)` is called a few times a second.
+    `gc_every_ms`: force a GC when none ran for this long (default: `gc_every_for(duration)`;
+    0 turns it off).
     `heap_at` (seconds): extra heap profiles (heap-<ms>.pb.gz) for `go tool pprof -diff_base`;
     `goroutines_every` (seconds): goroutine profiles over time, parsed into `goroutine_series`;
     `trace`: an execution trace (trace.out). Profiles and traces need `keep`.
@@ -163,6 +171,8 @@ def measure(binary: Binary, args: list[str] | None = None, duration: float = 5.0
     as http-<ms>-<last path part> (loopback only).
     """
     args = list(args or [])
+    if gc_every_ms is None:
+        gc_every_ms = gc_every_for(duration)
     if (heap_at or trace or http_fetch) and not keep:
         raise LeakLabError("heap snapshots and traces are files: pass keep=FOLDER to keep them")
     work = Path(tempfile.mkdtemp(prefix="leaklab-run-"))

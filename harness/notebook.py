@@ -72,7 +72,8 @@ def _progress(duration: float, label: str):
 
 
 def run(scenario: str, variant: str, duration: float, args=None, progress: bool = True, **kw) -> Run:
-    """Run one variant with a progress bar (the stop button ends it and cleans up)."""
+    """Run one variant with a progress bar (the stop button ends it and cleans up).
+    Keywords as for `run_sample`: go="1.22", label=, env=, keep=, ..."""
     bar, tick = _progress(duration, f"{scenario} {variant}") if progress else (None, None)
     try:
         return _run_sample(scenario, variant, duration, args, progress=tick, **kw)

@@ -18,6 +18,10 @@ _OTHER = ["#2471a3", "#7d3c98", "#7f8c8d", "#b7950b"]
 
 
 def color_for(label: str, i: int = 0) -> str:
+    # A toolchain in the label ("leaky go1.22") names the comparison: it picks the colour.
+    for key in ("go1.22", "go1.27"):
+        if key in label.split():
+            return COLORS[key]
     for key, c in COLORS.items():
         if label == key or label.startswith(key + " ") or label.endswith(" " + key):
             return c

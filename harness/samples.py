@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .build import build
 from .errors import TargetError
-from .measure import Run, measure
+from .measure import Run, gc_every_for, measure
 from .toolchain import go_for
 
 VARIANTS = ("leaky", "fixed", "exercise")
@@ -32,12 +32,16 @@ def scenario_dir(scenario: str) -> Path:
 
 def run_sample(scenario: str, variant: str = "leaky", duration: float = 2.0, args: list[str] | None = None,
                go: str | None = None, label: str | None = None, **kw) -> Run:
-    """Build (cached) and run one variant of a lab sample for `duration` seconds."""
+    """Build (cached) and run one variant of a lab sample for `duration` seconds.
+
+    `go`: another toolchain installed at set-up (e.g. "1.22"); other keywords go to `measure`
+    (env, keep, heap_at, goroutines_every, trace, http_fetch, rss_cap, ...)."""
     if variant not in VARIANTS:
         raise TargetError(f"unknown variant {variant!r}; use one of {', '.join(VARIANTS)}")
     toolchain = go_for(go)
     binary = build(scenario_dir(scenario), toolchain)
     argv = ["-variant", variant, "-duration", f"{duration:g}s", *(args or [])]
+    kw.setdefault("gc_every_ms", gc_every_for(duration))  # the driver's own duration, not the deadline
     return measure(binary, argv, duration + SLACK_S, label=label or variant, **kw)
 
 
