@@ -2,7 +2,7 @@
 // for "enough" answers; the caller takes the first two and returns, the rest block once
 // the buffer is full.
 // expect: leak
-// category: channel, main-returns
+// category: channel, main-returns-immediately
 // site: main.lookupAll.func1 | chan send | proven
 
 package main

@@ -1,7 +1,7 @@
 // Pattern: Moby containerWait (GoKer moby#33293): the wait goroutine reports its error
 // on an unbuffered channel, but the caller only reads it on the failure path.
 // expect: leak
-// category: channel, main-returns
+// category: channel, main-returns-immediately
 // site: main.containerWait.func1 | chan send | proven
 
 package main

@@ -2,7 +2,7 @@
 // goroutine reports on unbuffered channels, but the caller already left through its
 // timeout case, so every slow request leaves one goroutine blocked on send.
 // expect: leak
-// category: channel, main-returns
+// category: channel, main-returns-immediately
 // site: main.finishRequest.func1 | chan send | proven
 
 package main

@@ -2,7 +2,7 @@
 // one code path bypasses (zero-value struct): the loop then receives from, and the
 // notifier sends to, a nil channel — blocked forever by definition.
 // expect: leak
-// category: channel, main-returns
+// category: channel, main-returns-immediately
 // site: main.(*monitor).loop | chan receive (nil chan) | proven
 // site: main.(*monitor).notify | chan send (nil chan) | proven
 

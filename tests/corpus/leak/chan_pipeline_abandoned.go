@@ -1,7 +1,7 @@
 // Pattern: Hugo-style content pipeline (generate -> render) where the consumer stops
 // after the first error/result and returns without cancelling the upstream stages.
 // expect: leak
-// category: channel, main-returns
+// category: channel, main-returns-immediately
 // site: main.generate.func1 | chan send | proven
 // site: main.render.func1 | chan send | proven
 

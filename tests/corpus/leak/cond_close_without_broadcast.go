@@ -19,18 +19,16 @@ type queue struct {
 	shutdown bool
 }
 
-func (q *queue) Get() (string, bool) {
+func (q *queue) Get() (it string, ok bool) {
 	q.cond.L.Lock()
 	defer q.cond.L.Unlock()
 	for len(q.items) == 0 && !q.shutdown {
 		q.cond.Wait()
 	}
-	if len(q.items) == 0 {
-		return "", false
+	if len(q.items) > 0 {
+		it, q.items, ok = q.items[0], q.items[1:], true
 	}
-	it := q.items[0]
-	q.items = q.items[1:]
-	return it, true
+	return it, ok
 }
 
 func (q *queue) ShutDown() {
@@ -40,10 +38,7 @@ func (q *queue) ShutDown() {
 }
 
 func consume(q *queue, id int) {
-	for {
-		if _, ok := q.Get(); !ok {
-			return
-		}
+	for ok := true; ok; _, ok = q.Get() {
 	}
 }
 

@@ -50,9 +50,9 @@ func main() {
 	empty := &queue{cond: sync.NewCond(&sync.Mutex{})}
 	busy := &queue{cond: sync.NewCond(&sync.Mutex{}), items: []string{"quota-a"}}
 	go c.worker(empty)
-	time.Sleep(5 * time.Millisecond)
+	time.Sleep(20 * time.Millisecond)
 	go c.resync()
-	time.Sleep(5 * time.Millisecond)
+	time.Sleep(20 * time.Millisecond)
 	go c.worker(busy)
 	time.Sleep(10 * time.Millisecond)
 }

@@ -40,7 +40,7 @@ func main() {
 	for _, n := range []string{"api", "scheduler", "controller"} {
 		go g.Wait(n)
 	}
-	time.Sleep(10 * time.Millisecond)
+	time.Sleep(20 * time.Millisecond)
 	g.Open()
-	time.Sleep(10 * time.Millisecond)
+	time.Sleep(20 * time.Millisecond)
 }

@@ -10,10 +10,9 @@ package main
 
 import (
 	"fmt"
+	"sync"
 	"time"
 )
-
-import "sync"
 
 type statusManager struct {
 	mu       sync.Mutex

@@ -2,7 +2,7 @@
 // method takes the lock and returns early on an error path without unlocking; every
 // later caller blocks on Lock forever.
 // expect: leak
-// category: mutex, main-returns
+// category: mutex, main-returns-immediately
 // site: main.(*deviceSet).cleanup | sync.Mutex.Lock | proven
 
 package main

@@ -2,7 +2,7 @@
 // at the first error: the producers stay blocked on the unbuffered channel, so the
 // closer stays blocked in Wait. Seen in scrape/compaction loops (Prometheus, Hugo).
 // expect: leak
-// category: waitgroup, channel, main-returns
+// category: waitgroup, channel, main-returns-immediately
 // site: main.fetchAll.func1 | chan send | proven
 // site: main.fetchAll.func2 | sync.WaitGroup.Wait | proven
 

@@ -37,14 +37,14 @@ func (s *stopper) Stop() {
 
 func main() {
 	s := &stopper{kick: make(chan struct{})}
+	s.tasks.Add(1)
 	go func() {
-		s.tasks.Add(1)
 		defer s.tasks.Done()
 		<-s.kick // waits for the next task to kick it
 	}()
-	time.Sleep(5 * time.Millisecond)
+	time.Sleep(20 * time.Millisecond)
 	go s.Stop()
-	time.Sleep(5 * time.Millisecond)
+	time.Sleep(20 * time.Millisecond)
 	go s.StartTask(func() { close(s.kick) })
 	time.Sleep(20 * time.Millisecond)
 }
