@@ -21,6 +21,8 @@ from .toolchain import MIN_VERSION, Go, find_go
 
 PROBE_SOURCE = Path(__file__).with_name("probe") / "leaklab_probe.go"
 PROBE_NAME = "zz_leaklab_probe.go"
+EXITHOOK_SOURCE = Path(__file__).with_name("probe") / "leaklab_exithook.go"
+EXITHOOK_NAME = "zz_leaklab_exithook.go"
 USER_MAIN = "leaklabUserMain"
 _MAIN_RE = re.compile(r"^func main\(\)", re.M)
 _GO_MSG_RE = re.compile(r"^\S+\.go:\d+(:\d+)?: ")
@@ -90,7 +92,7 @@ def _old_toolchain_gomod(go: Go, gomod: Path, work: Path) -> Path:
 def _fingerprint(go: Go, pkgs: list[dict], target: Path) -> str:
     h = hashlib.sha256()
     h.update(go.version.encode() + b"\0" + go.path.encode() + b"\0")
-    h.update(PROBE_SOURCE.read_bytes())
+    h.update(PROBE_SOURCE.read_bytes() + EXITHOOK_SOURCE.read_bytes())
     h.update(str(target.resolve()).encode())
     for p in pkgs:
         if p.get("Standard"):
@@ -140,6 +142,13 @@ def build(target: str | os.PathLike, go: Go | None = None, use_cache: bool = Tru
 
         overlay[pkg_dir / PROBE_NAME] = work / PROBE_NAME
         shutil.copyfile(PROBE_SOURCE, work / PROBE_NAME)
+        probe_files = [pkg_dir / PROBE_NAME]
+        ldflags = []
+        if go.major_minor >= (1, 23):  # exit hooks live in internal/runtime/exithook since 1.23
+            overlay[pkg_dir / EXITHOOK_NAME] = work / EXITHOOK_NAME
+            shutil.copyfile(EXITHOOK_SOURCE, work / EXITHOOK_NAME)
+            probe_files.append(pkg_dir / EXITHOOK_NAME)
+            ldflags = ["-ldflags=-checklinkname=0"]
         if main_file is not None:
             renamed = _MAIN_RE.sub(f"func {USER_MAIN}()", main_file.read_text(), count=1)
             (work / ("main_" + main_file.name)).write_text(renamed)
@@ -147,10 +156,10 @@ def build(target: str | os.PathLike, go: Go | None = None, use_cache: bool = Tru
         _write_overlay(work, overlay)
         out_bin = work / "prog"
         if path.is_file():
-            args, cwd = [str(path), str(pkg_dir / PROBE_NAME)], path.parent
+            args, cwd = [str(path), *map(str, probe_files)], path.parent
         else:
             args, cwd = ["."], path
-        res = go.run("build", "-overlay", str(work / "overlay.json"), "-o", str(out_bin), *args,
+        res = go.run("build", "-overlay", str(work / "overlay.json"), *ldflags, "-o", str(out_bin), *args,
                      cwd=cwd, timeout=600)
         if res.returncode != 0:
             raise BuildError(_build_messages(res.stderr, work, pkg_dir), str(target))

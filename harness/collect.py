@@ -192,7 +192,9 @@ def leak_sites(goroutines: list[Goroutine], goroot: str) -> list[LeakSite]:
     groups: dict[tuple, LeakSite] = {}
     goroot = goroot.rstrip("/") + "/"
     for g in goroutines:
-        if g.id == 1 or _is_probe(g) or not g.frames:
+        # main's goroutine is reported only when the leak profile proves it stuck (a deadlocked
+        # main that the probe's own sampler kept the runtime from calling a deadlock).
+        if (g.id == 1 and not g.leaked) or _is_probe(g) or not g.frames:
             continue
         user = [fr for fr in g.frames if not fr.file.startswith(goroot)]
         where = user[0] if user else g.frames[0]
@@ -267,8 +269,11 @@ def pprof_top(go: Go, profile: str | Path, sample_index: str | None = None,
     rows = []
     for line in res.stdout.splitlines():
         m = _TOP_ROW.match(line)
-        if m:
-            rows.append({"flat": _value(m.group(1)), "flat_pct": float(m.group(2)),
-                         "cum": _value(m.group(4)), "cum_pct": float(m.group(5)),
-                         "function": m.group(6).strip()})
+        if not m:
+            continue
+        fn = _user_name(m.group(6).strip())
+        if fn.startswith(("main.(*leaklabProbeState)", "main.leaklab")):
+            continue  # the probe's own frames
+        rows.append({"flat": _value(m.group(1)), "flat_pct": float(m.group(2)),
+                     "cum": _value(m.group(4)), "cum_pct": float(m.group(5)), "function": fn})
     return rows

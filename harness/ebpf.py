@@ -34,7 +34,7 @@ class UprobeCounts:
 
     binary: str
     args: list[str]
-    funcs: list[str]
+    funcs: list[str]                  # as asked; bpftrace wildcards (runtime.mallocgc*) allowed
     interval_s: float
     series: list[tuple[float, dict[str, int]]]  # (seconds since probes attached, {func: calls})
     totals: dict[str, int]
@@ -44,15 +44,19 @@ class UprobeCounts:
     stderr: str = ""                  # bpftrace's messages, minus known harmless noise
     script: str = field(default="", repr=False)
 
-    def rates(self, func: str) -> list[tuple[float, float]]:
-        """(t, calls per second) for one function, one point per full interval."""
+    def rates(self, *funcs: str) -> list[tuple[float, float]]:
+        """(t, calls per second) summed over the named functions, one point per interval."""
         out, prev = [], 0.0
         for t, counts in self.series:
             dt = t - prev
             if dt > 0:
-                out.append((t, counts.get(func, 0) / dt))
+                out.append((t, sum(counts.get(f, 0) for f in funcs) / dt))
             prev = t
         return out
+
+    def matching(self, prefix: str) -> list[str]:
+        """The counted function names that start with prefix (to sum a wildcard's matches)."""
+        return sorted(f for f in self.totals if f.startswith(prefix))
 
 
 def available() -> tuple[bool, str]:
@@ -129,7 +133,7 @@ def count_uprobes(binary: str | Path, args: list[str] | None = None,
 
 def _parse(out: str, funcs) -> tuple[list[tuple[float, dict[str, int]]], dict[str, int], str]:
     series: list[tuple[float, dict[str, int]]] = []
-    totals = {f: 0 for f in funcs}
+    totals = {f: 0 for f in funcs if "*" not in f}  # a wildcard counts under each matched name
     program = []
     for line in out.splitlines():
         m = _TICK.match(line)

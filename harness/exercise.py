@@ -57,7 +57,7 @@ def check(scenario: str, duration: float = 2.0, gotest: bool = True, **kw) -> Ex
         line = "fixed: flat goroutines and live heap"
         fixed = True
     if passed is not None:
-        line += "; goleak test " + ("passes" if passed else "FAILS")
+        line += "; go test " + ("passes" if passed else "FAILS")
         fixed = fixed and passed
     return ExerciseResult(scenario, fixed, line, run, passed, out)
 

@@ -202,12 +202,15 @@ def measure(binary: Binary, args: list[str] | None = None, duration: float = 5.0
             exit_ = "deadline"
         elif exit_ == "crashed":
             message = _crash_line(stderr_full[-_TAIL:], outcome.returncode)
+            if stream.ending_t is not None and stream.end_reason is None:
+                message = ("crashed while the probe captured the end state (the runtime's leak "
+                           "detection), not in the program's own code: " + message)
         dump = (work / "goroutines.txt").read_text(errors="replace") if (work / "goroutines.txt").exists() else ""
         sites = collect.leak_sites(collect.parse_goroutines(dump), goroot(binary.go))
         heap_top = []
         if (work / "heap.pb.gz").exists():
             heap_top = collect.pprof_top(binary.go, work / "heap.pb.gz", "inuse_space", nodecount=10)
-        verdict = decide(stream.samples, sites, exit_, thresholds)
+        verdict = decide(stream.samples, sites, exit_, thresholds, final=stream.final)
         series = sorted((int(f.stem.split("-")[1]) / 1000, collect.parse_goroutine_profile(f.read_text(), goroot(binary.go)))
                         for f in work.glob("goroutines-*.txt"))
         kept = None

@@ -87,13 +87,15 @@ def compare(scenario: str, duration: float, variants=("leaky", "fixed"), args=No
     return [run(scenario, v, duration, args, **kw) for v in variants]
 
 
-def show(runs: list[Run], title: str | None = None, heap: bool = True, record: str | None = None):
-    """The side-by-side figure plus a table of leak sites; records verdicts for the lab's tests."""
+def show(runs: list[Run], title: str | None = None, heap: bool = True, record: str | None = None,
+         goroutines: bool = True):
+    """The side-by-side figure plus a table of leak sites; records verdicts for the lab's tests.
+    `heap=False` / `goroutines=False` leave out a row that has nothing to say."""
     import matplotlib.pyplot as plt
     for r in runs:
         if not r.ok:
             _md(f"**{r.label} did not finish normally:** {html.escape(r.message)}")
-    fig = plot_runs(runs, title=title, heap=heap)
+    fig = plot_runs(runs, title=title, heap=heap, goroutines=goroutines)
     from IPython.display import display
     display(fig)
     plt.close(fig)
@@ -125,14 +127,14 @@ def check_exercise(scenario: str, duration: float = 2.0, record: bool = True):
     colour = "#2e8b57" if res.fixed else "#c0392b"
     _display_html(f'<p style="font-size:1.1em;color:{colour}"><b>{html.escape(res.line)}</b></p>')
     if res.run is not None:
-        fig = plot_runs([res.run], heap=False, width=7)
+        fig = plot_runs([res.run], width=7)
         from IPython.display import display
         import matplotlib.pyplot as plt
         display(fig)
         plt.close(fig)
     if res.gotest_passed is False:
         tail = "\n".join(res.gotest_output.splitlines()[-12:])
-        _md(f"goleak test output (last lines):\n```\n{tail}\n```")
+        _md(f"`go test -run TestExercise` output (last lines):\n```\n{tail}\n```")
     if record:
         _display({VERDICT_MIME: {"name": f"exercise:{scenario}", "fixed": res.fixed, "line": res.line},
                   "text/plain": f"exercise {scenario}: {'fixed' if res.fixed else 'still leaking'}"}, raw=True)

@@ -28,30 +28,35 @@ def color_for(label: str, i: int = 0) -> str:
     return _OTHER[i % len(_OTHER)]
 
 
-def plot_runs(runs, title: str | None = None, heap: bool = True, width: float = 5.2):
-    """Columns = runs (e.g. leaky, fixed); rows = goroutines and live heap, y shared per row."""
+def plot_runs(runs, title: str | None = None, heap: bool = True, width: float = 5.2,
+              goroutines: bool = True):
+    """Columns = runs (e.g. leaky, fixed); rows = goroutines and memory, y shared per row."""
     runs = list(runs)
-    rows = 2 if heap else 1
+    if not (heap or goroutines):
+        raise ValueError("plot_runs needs at least one row (heap or goroutines)")
+    rows = int(heap) + int(goroutines)
     fig, axes = plt.subplots(rows, len(runs), figsize=(width * len(runs), 2.9 * rows + 0.9),
                              sharex=True, sharey="row", layout="constrained", squeeze=False)
     for col, run in enumerate(runs):
         c = color_for(run.label, col)
         ts = [s["t"] for s in run.samples]
-        ax = axes[0][col]
-        ax.plot(ts, [s["goroutines"] for s in run.samples], color=c, lw=2, label="goroutines")
-        if run.final:
-            ax.plot([run.final["t"]], [run.final["goroutines"]], "o", color=c, ms=6,
-                    label="at the end (after GC)")
-        ax.set_title(f"{run.label}: {run.verdict.verdict.upper()}", color=c, fontweight="bold",
-                     loc="left")
-        ax.text(0.02, 0.97, textwrap.fill(run.verdict.headline, 46), transform=ax.transAxes,
-                va="top", ha="left", fontsize=8.5,
-                bbox=dict(boxstyle="round,pad=0.35", fc="white", ec=c, alpha=0.9))
-        if col == 0:
-            ax.set_ylabel("goroutines")
-        ax.grid(alpha=0.3)
+        top = axes[0][col]
+        top.set_title(f"{run.label}: {run.verdict.verdict.upper()}", color=c, fontweight="bold", loc="left")
+        top.text(0.02, 0.97, textwrap.fill(run.verdict.headline, 46), transform=top.transAxes,
+                 va="top", ha="left", fontsize=8.5,
+                 bbox=dict(boxstyle="round,pad=0.35", fc="white", ec=c, alpha=0.9))
+        if goroutines:
+            ax = axes[0][col]
+            ax.plot(ts, [s["goroutines"] for s in run.samples], color=c, lw=2, label="goroutines")
+            if run.final:
+                ax.plot([run.final["t"]], [run.final["goroutines"]], "o", color=c, ms=6,
+                        label="at the end (after GC)")
+            if col == 0:
+                ax.set_ylabel("goroutines")
+            ax.grid(alpha=0.3)
+            ax.set_ylim(bottom=0)
         if heap:
-            hx = axes[1][col]
+            hx = axes[-1][col]
             hx.plot(ts, [s.get("heap_object_bytes", 0) for s in run.samples], color=c, lw=0.8,
                     alpha=0.35, label="heap in use (incl. garbage)")
             # Live heap is only known once a GC has marked it: no line before the first GC.
@@ -62,14 +67,12 @@ def plot_runs(runs, title: str | None = None, heap: bool = True, width: float = 
             if run.final:
                 hx.plot([run.final["t"]], [run.final.get("heap_live", 0)], "o", color=c, ms=6)
             hx.yaxis.set_major_formatter(EngFormatter(unit="B"))
-            hx.set_xlabel("time since start (s)")
             hx.grid(alpha=0.3)
+            hx.set_ylim(bottom=0)
             if col == 0:
                 hx.set_ylabel("memory")
                 hx.legend(loc="lower right", fontsize=8)
-        else:
-            ax.set_xlabel("time since start (s)")
-        ax.set_ylim(bottom=0)
+        axes[-1][col].set_xlabel("time since start (s)")
     if title:
         fig.suptitle(title, fontweight="bold")
     return fig

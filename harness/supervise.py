@@ -16,7 +16,6 @@ from pathlib import Path
 DEFAULT_RSS_CAP = 512 << 20
 GRACE_S = 15.0          # time the probe gets to write its end-state profiles
 POLL_S = 0.02
-_PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 @dataclass
@@ -58,12 +57,19 @@ def started_alive() -> list[int]:
     return out
 
 
-def _rss(pid: int) -> int:
+def _rss(pid: int) -> tuple[int, int]:
+    """(current RSS, peak RSS since exec) in bytes, from /proc."""
+    rss = hwm = 0
     try:
-        with open(f"/proc/{pid}/statm") as f:
-            return int(f.read().split()[1]) * _PAGE
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    rss = int(line.split()[1]) * 1024
+                elif line.startswith("VmHWM:"):
+                    hwm = int(line.split()[1]) * 1024
     except (OSError, IndexError, ValueError):
-        return 0
+        pass
+    return rss, hwm
 
 
 def _kill_group(pgid: int) -> None:
@@ -96,8 +102,8 @@ def supervise(argv: list[str], outdir: Path, env: dict[str, str], deadline_s: fl
             if pid == proc.pid:
                 status, usage = st, ru
                 break
-            rss = _rss(proc.pid)
-            peak = max(peak, rss)
+            rss, hwm = _rss(proc.pid)
+            peak = max(peak, rss, hwm)
             if rss > rss_cap:
                 how = "memory_cap"
                 break
@@ -120,8 +126,7 @@ def supervise(argv: list[str], outdir: Path, env: dict[str, str], deadline_s: fl
     proc.returncode = os.waitstatus_to_exitcode(status) if status is not None else None
     wall = time.monotonic() - start
     cpu = (usage.ru_utime + usage.ru_stime) if usage else 0.0
-    if usage:
-        peak = max(peak, usage.ru_maxrss * 1024)
+    # (ru_maxrss is not used: it keeps the forking Python's own peak across exec.)
     rc = proc.returncode
     if how == "memory_cap":
         return Outcome("memory_cap", rc, wall, peak, cpu,

@@ -107,7 +107,9 @@ def _thin(ts: list[float], ys: list[float], limit: int = 200) -> tuple[list[floa
 
 def trend(samples: list[dict], key: str, th: Thresholds = Thresholds(), dedupe: bool = False) -> Trend | None:
     """Trend of one metric over the run after warm-up; None if too few points."""
-    pts = [(s["t"], float(s[key])) for s in samples if key in s]
+    # Live heap is only known once a GC has marked it: readings before the first GC are 0.
+    pts = [(s["t"], float(s[key])) for s in samples
+           if key in s and (key != "heap_live" or s.get("gc_cycles", 1) > 0)]
     if len(pts) < th.min_points:
         return None
     t0, t1 = pts[0][0], pts[-1][0]
@@ -117,8 +119,6 @@ def trend(samples: list[dict], key: str, th: Thresholds = Thresholds(), dedupe: 
         for p in pts[1:]:
             if p[1] != kept[-1][1]:
                 kept.append(p)
-        if kept[-1] != pts[-1]:
-            kept.append(pts[-1])
         pts = kept
     if len(pts) < 4:
         return Trend(key, 0.0, 0.0, 0.0, 0.0, len(pts), False)
@@ -132,15 +132,16 @@ def trend(samples: list[dict], key: str, th: Thresholds = Thresholds(), dedupe: 
 
 
 def decide(samples: list[dict], sites: list[LeakSite], ended: str | None,
-           th: Thresholds = Thresholds()) -> Verdict:
-    """The verdict for one run. `ended` is how the program ended ("exited", "deadline", ...)."""
+           th: Thresholds = Thresholds(), final: dict | None = None) -> Verdict:
+    """The verdict for one run. `ended` is how the program ended ("exited", "deadline", ...);
+    `final` is the probe's post-GC sample at the end, one more exact live-heap point."""
     reasons: list[str] = []
     g = trend(samples, "goroutines", th)
-    h = trend(samples, "heap_live", th, dedupe=True)
+    h = trend(samples + ([final] if final else []), "heap_live", th, dedupe=True)
     if g:
         g.growing = (g.z >= th.z and g.growth >= th.min_goroutines and g.tail_slope >= th.tail_keep * g.slope)
     if h:
-        start = next((float(s["heap_live"]) for s in samples if s.get("heap_live")), 0.0)
+        start = next((float(s["heap_live"]) for s in samples if s.get("gc_cycles") and s.get("heap_live")), 0.0)
         h.growing = (h.z >= th.z and h.growth >= max(th.min_heap_bytes, th.min_heap_rel * start)
                      and h.tail_slope >= th.tail_keep * h.slope)
     proven = sum(s.count for s in sites if s.proven)

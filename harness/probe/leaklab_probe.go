@@ -274,8 +274,8 @@ func (p *leaklabProbeState) finish(reason string) {
 		if pprof.Lookup("goroutineleak") != nil {
 			// debug=2 runs the leak-detecting GC first, then dumps every
 			// goroutine; proven leaks carry "(leaked)" in their header.
+			// One detection cycle only: it runs while the program may still be running.
 			p.writeProfile("goroutineleak", "goroutines.txt", 2)
-			p.writeProfile("goroutineleak", "goroutineleak.pb.gz", 0)
 		} else {
 			p.writeProfile("goroutine", "goroutines.txt", 2)
 		}
@@ -287,20 +287,50 @@ func (p *leaklabProbeState) finish(reason string) {
 	})
 }
 
-// settleGoroutines waits (bounded) until the goroutine count stops falling,
-// so goroutines that are merely finishing are not reported.
+// settleGoroutines waits (bounded by p.settle) until no goroutine of the program
+// is still running, runnable or sleeping and the count stopped falling, so goroutines
+// that are merely finishing (or about to block) are not reported half-way.
 func (p *leaklabProbeState) settleGoroutines() {
 	deadline := time.Now().Add(p.settle)
 	last, stable := runtime.NumGoroutine(), time.Now()
+	buf := make([]byte, 64<<10)
 	for time.Now().Before(deadline) && last > 2 {
 		time.Sleep(5 * time.Millisecond)
 		n := runtime.NumGoroutine()
 		if n != last {
 			last, stable = n, time.Now()
-		} else if time.Since(stable) >= 100*time.Millisecond {
+		} else if time.Since(stable) >= 50*time.Millisecond && !leaklabBusy(&buf) {
 			return
 		}
 	}
+}
+
+// leaklabBusy reports whether a goroutine other than the caller and the probe's
+// sampler is running, runnable or in time.Sleep.
+func leaklabBusy(buf *[]byte) bool {
+	for {
+		n := runtime.Stack(*buf, true)
+		if n < len(*buf) {
+			*buf = (*buf)[:n]
+			break
+		}
+		if len(*buf) >= 16<<20 {
+			return false // too many goroutines to look at cheaply: do not wait
+		}
+		*buf = make([]byte, 2*len(*buf))
+	}
+	blocks := strings.Split(string(*buf), "\n\n")
+	*buf = (*buf)[:cap(*buf)]
+	for _, b := range blocks[1:] { // blocks[0] is the calling goroutine
+		if strings.Contains(b, "leaklabProbeState") {
+			continue
+		}
+		hdr, _, _ := strings.Cut(b, "\n")
+		if strings.Contains(hdr, "[running") || strings.Contains(hdr, "[runnable") || strings.Contains(hdr, "[sleep") {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *leaklabProbeState) writeProfile(name, file string, debug int) {

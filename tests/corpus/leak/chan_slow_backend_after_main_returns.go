@@ -4,7 +4,6 @@
 // The leak is certain and happens well inside the harness's 500 ms settle budget.
 // expect: leak
 // category: channel, main-returns-immediately
-// known-miss: the probe's settleGoroutines only waits until the goroutine count stops changing (100 ms stable); a goroutine still sleeping/working then is dumped in state "sleep", which the verdict does not count, so the run is judged clean
 // site: main.finishRequest.func1 | chan send | proven
 
 package main

@@ -4,7 +4,6 @@
 // goroutineleak profile) as when main returns normally.
 // expect: leak
 // category: channel, main-returns-immediately
-// known-miss: os.Exit ends the process without running the probe's finish(), so no end-state goroutine dump is written and the run is judged clean (too short to judge growth)
 // site: main.run.func1 | chan send | proven
 
 package main

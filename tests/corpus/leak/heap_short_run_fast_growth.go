@@ -5,7 +5,6 @@
 // category: heap
 // duration: 1.5
 // heap: growing
-// known-miss: verdict.trend keeps one live-heap point per GC (~3/s with the 250 ms forced GC) and needs Mann-Kendall z>=3, i.e. at least 7 strictly rising points with no tie (n=7 gives z=3.00); a 1.5 s run yields 5-6 points (max z 2.2-2.6), and the duplicate last point the dedupe appends adds a tie that lowers z further
 
 package main
 

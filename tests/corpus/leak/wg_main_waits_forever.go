@@ -6,7 +6,6 @@
 // expect: leak
 // category: waitgroup
 // duration: 1
-// known-miss: collect.leak_sites skips goroutine 1 unconditionally, so a proven-leaked main goroutine is never reported and the verdict is clean
 // site: main.main | sync.WaitGroup.Wait | proven
 
 package main
