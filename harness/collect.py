@@ -46,7 +46,8 @@ def parse_stream(text: str) -> Stream:
 
 _GC_RE = re.compile(
     r"^gc (?P<n>\d+) @(?P<t>[\d.]+)s (?P<pct>\d+)%: "
-    r"(?P<stw1>[\d.]+)\+(?P<conc>[\d.]+)\+(?P<stw2>[\d.]+) ms clock, .*? ms cpu, "
+    r"(?P<stw1>[\d.]+)\+(?P<conc>[\d.]+)\+(?P<stw2>[\d.]+) ms clock, "
+    r"(?P<c1>[\d.]+)\+(?P<assist>[\d.]+)/(?P<bg>[\d.]+)/(?P<idle>[\d.]+)\+(?P<c2>[\d.]+) ms cpu, "
     r"(?P<before>\d+)->(?P<after>\d+)->(?P<live>\d+) MB, (?P<goal>\d+) MB goal"
     r"(?:, (?P<stacks>\d+) MB stacks)?(?:, (?P<globals>\d+) MB globals)?, (?P<procs>\d+) P"
     r"(?P<forced> \(forced\))?")
@@ -63,6 +64,9 @@ def parse_gctrace(text: str) -> list[dict]:
         rows.append({
             "n": int(g["n"]), "t": float(g["t"]), "gc_cpu_pct": int(g["pct"]),
             "pause_ms": float(g["stw1"]) + float(g["stw2"]), "concurrent_ms": float(g["conc"]),
+            "cpu_ms": sum(float(g[k]) for k in ("c1", "assist", "bg", "idle", "c2")),
+            "assist_cpu_ms": float(g["assist"]), "background_cpu_ms": float(g["bg"]),
+            "idle_cpu_ms": float(g["idle"]),
             "heap_before_mb": int(g["before"]), "heap_after_mb": int(g["after"]),
             "live_mb": int(g["live"]), "goal_mb": int(g["goal"]),
             "stacks_mb": int(g["stacks"] or 0), "procs": int(g["procs"]),
@@ -256,9 +260,13 @@ def _value(tok: str) -> float:
 
 
 def pprof_top(go: Go, profile: str | Path, sample_index: str | None = None,
-              diff_base: str | Path | None = None, nodecount: int = 15) -> list[dict]:
-    """`go tool pprof -top` as rows: flat, flat_pct, cum, cum_pct, function."""
+              diff_base: str | Path | None = None, nodecount: int = 15,
+              ignore: str | None = "leaklabProbeState|leaklabNewProbe") -> list[dict]:
+    """`go tool pprof -top` as rows: flat, flat_pct, cum, cum_pct, function.
+    `ignore` drops samples whose stack matches (by default the probe's own allocations)."""
     args = ["tool", "pprof", "-top", f"-nodecount={nodecount}"]
+    if ignore:
+        args.append(f"-ignore={ignore}")
     if sample_index:
         args.append(f"-sample_index={sample_index}")
     if diff_base:

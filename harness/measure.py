@@ -138,10 +138,16 @@ def _crash_line(stderr: str, returncode: int | None) -> str:
     lines = collect.strip_gctrace(stderr).splitlines()
     for i, ln in enumerate(lines):
         if ln.startswith(("panic:", "fatal error:")):
-            where = ""
+            # The first goroutine listed is the one that failed: name its first user frame,
+            # and nothing when it failed inside the runtime.
+            where, seen_goroutine = "", False
             for nxt in lines[i + 1:]:
                 s = nxt.strip()
-                if s.startswith("/") and ".go:" in s and "/src/runtime/" not in s:
+                if s.startswith("goroutine "):
+                    if seen_goroutine:
+                        break
+                    seen_goroutine = True
+                elif s.startswith("/") and ".go:" in s and "/src/runtime/" not in s and "/src/internal/" not in s:
                     where = " at " + Path(s.split(" +0x")[0]).name
                     break
             return f"the program crashed: {ln.strip()}{where}"

@@ -25,9 +25,12 @@ def scenarios() -> list[str]:
 
 
 def scenario_dir(scenario: str) -> Path:
-    if scenario not in scenarios():
-        raise TargetError(f"unknown sample {scenario!r}; known: {', '.join(scenarios()) or 'none'}")
-    return samples_dir() / scenario
+    """A scenario's folder; a relative path under go_samples (e.g. "internals/escape") also works."""
+    if scenario in scenarios():
+        return samples_dir() / scenario
+    if "/" in scenario and ".." not in Path(scenario).parts and (samples_dir() / scenario).is_dir():
+        return samples_dir() / scenario
+    raise TargetError(f"unknown sample {scenario!r}; known: {', '.join(scenarios()) or 'none'}")
 
 
 def run_sample(scenario: str, variant: str = "leaky", duration: float = 2.0, args: list[str] | None = None,

@@ -29,6 +29,8 @@ var leaklabMetrics = [][2]string{
 	{"/gc/heap/goal:bytes", "heap_goal"},
 	{"/memory/classes/total:bytes", "total_bytes"},
 	{"/sched/goroutines-created:goroutines", "goroutines_created"},
+	{"/cpu/classes/gc/total:cpu-seconds", "gc_cpu_s"},
+	{"/cpu/classes/total:cpu-seconds", "cpu_s"},
 }
 
 type leaklabProbeState struct {
@@ -194,14 +196,18 @@ func (p *leaklabProbeState) sample(withMemStats, final bool) {
 	b = append(b, `,"goroutines":`...)
 	b = strconv.AppendInt(b, int64(runtime.NumGoroutine()-1), 10)
 	for i, s := range p.samples {
-		if s.Value.Kind() != metrics.KindUint64 {
-			continue
+		switch s.Value.Kind() {
+		case metrics.KindUint64:
+			b = append(b, `,"`...)
+			b = append(b, p.keys[i]...)
+			b = append(b, `":`...)
+			b = strconv.AppendUint(b, s.Value.Uint64(), 10)
+		case metrics.KindFloat64:
+			b = append(b, `,"`...)
+			b = append(b, p.keys[i]...)
+			b = append(b, `":`...)
+			b = strconv.AppendFloat(b, s.Value.Float64(), 'g', 6, 64)
 		}
-		v := s.Value.Uint64()
-		b = append(b, `,"`...)
-		b = append(b, p.keys[i]...)
-		b = append(b, `":`...)
-		b = strconv.AppendUint(b, v, 10)
 	}
 	if withMemStats {
 		var ms runtime.MemStats
