@@ -54,7 +54,6 @@ def plot_runs(runs, title: str | None = None, heap: bool = True, width: float = 
             if col == 0:
                 ax.set_ylabel("goroutines")
             ax.grid(alpha=0.3)
-            ax.set_ylim(bottom=0)
         if heap:
             hx = axes[-1][col]
             hx.plot(ts, [s.get("heap_object_bytes", 0) for s in run.samples], color=c, lw=0.8,
@@ -68,11 +67,12 @@ def plot_runs(runs, title: str | None = None, heap: bool = True, width: float = 
                 hx.plot([run.final["t"]], [run.final.get("heap_live", 0)], "o", color=c, ms=6)
             hx.yaxis.set_major_formatter(EngFormatter(unit="B"))
             hx.grid(alpha=0.3)
-            hx.set_ylim(bottom=0)
             if col == 0:
                 hx.set_ylabel("memory")
                 hx.legend(loc="lower right", fontsize=8)
         axes[-1][col].set_xlabel("time since start (s)")
+    for a in axes.flat:  # after all columns are drawn: set_ylim stops autoscaling of the shared row
+        a.set_ylim(bottom=0)
     if title:
         fig.suptitle(title, fontweight="bold")
     return fig
