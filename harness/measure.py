@@ -27,6 +27,8 @@ def gc_every_for(duration: float) -> int:
     trend test has enough points even in a 1-2 s run; never more often than every 50 ms."""
     return int(min(DEFAULT_GC_EVERY_MS, max(50, duration * 1000 / 25)))
 _TAIL = 64 << 10
+_ARTIFACTS = ("metrics.jsonl", "stdout", "stderr", "heap*.pb.gz", "goroutine*.txt", "goroutineleak*",
+              "trace.out", "trace-*.pb", "http-*")
 
 
 @dataclass
@@ -223,6 +225,9 @@ def measure(binary: Binary, args: list[str] | None = None, duration: float = 5.0
         if keep:
             kept = Path(keep)
             kept.mkdir(parents=True, exist_ok=True)
+            for pattern in _ARTIFACTS:  # files of an earlier run kept here would mix with these
+                for old in kept.glob(pattern):
+                    old.unlink()
             for f in work.iterdir():
                 shutil.copy2(f, kept / f.name)
         return Run(label=label or Path(binary.target).name, target=binary.target, args=args,

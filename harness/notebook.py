@@ -23,6 +23,7 @@ from .samples import scenario_dir
 from .toolchain import find_go
 
 VERDICT_MIME = "application/vnd.goleaklab.verdicts+json"
+SKIP_MIME = "application/vnd.goleaklab.skip+json"
 
 
 def _display(obj, raw: bool = False):
@@ -119,6 +120,12 @@ def record_verdicts(name: str, runs: list[Run]) -> None:
                                     "sites": [s.to_dict() for s in r.sites[:10]]} for r in runs]}
     _display({VERDICT_MIME: data, "text/plain": f"recorded verdicts for {name}: "
               + ", ".join(f"{r.label}={r.verdict.verdict}" for r in runs)}, raw=True)
+
+
+def record_skip(name: str, reason: str) -> None:
+    """Say in one line why a part of a lab cannot run here; the lab's tests record it as a skip."""
+    print(f"skipped: {reason}")
+    _display({SKIP_MIME: {"name": name, "reason": reason}, "text/plain": f"skipped {name}: {reason}"}, raw=True)
 
 
 def check_exercise(scenario: str, duration: float = 2.0, record: bool = True):

@@ -25,11 +25,13 @@ def scenarios() -> list[str]:
 
 
 def scenario_dir(scenario: str) -> Path:
-    """A scenario's folder; a relative path under go_samples (e.g. "internals/escape") also works."""
+    """A scenario's folder; any Go package folder under go_samples (e.g. "internals/escape",
+    "watchdog") also works."""
     if scenario in scenarios():
         return samples_dir() / scenario
-    if "/" in scenario and ".." not in Path(scenario).parts and (samples_dir() / scenario).is_dir():
-        return samples_dir() / scenario
+    d = samples_dir() / scenario
+    if scenario and ".." not in Path(scenario).parts and d.is_dir() and any(d.glob("*.go")):
+        return d
     raise TargetError(f"unknown sample {scenario!r}; known: {', '.join(scenarios()) or 'none'}")
 
 

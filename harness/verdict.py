@@ -134,10 +134,11 @@ def trend(samples: list[dict], key: str, th: Thresholds = Thresholds(), dedupe: 
 def decide(samples: list[dict], sites: list[LeakSite], ended: str | None,
            th: Thresholds = Thresholds(), final: dict | None = None) -> Verdict:
     """The verdict for one run. `ended` is how the program ended ("exited", "deadline", ...);
-    `final` is the probe's post-GC sample at the end, one more exact live-heap point."""
+    `final` is the probe's post-GC sample at the end: one more exact live-heap point while the
+    program is still running (deadline); after main returned it describes another state."""
     reasons: list[str] = []
     g = trend(samples, "goroutines", th)
-    h = trend(samples + ([final] if final else []), "heap_live", th, dedupe=True)
+    h = trend(samples + ([final] if final and ended == "deadline" else []), "heap_live", th, dedupe=True)
     if g:
         g.growing = (g.z >= th.z and g.growth >= th.min_goroutines and g.tail_slope >= th.tail_keep * g.slope)
     if h:

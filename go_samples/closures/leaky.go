@@ -1,0 +1,32 @@
+package main
+
+import "time"
+
+// leaky leaves one small closure per upload in a long-lived place. Each
+// closure uses one short string, but it captures u, the whole upload: as
+// long as the closure lives, u.Body (64 KiB) cannot be collected.
+type leaky struct{}
+
+// onDelete registers what to do when the upload is deleted. The hook table
+// lives as long as the program.
+func (leaky) onDelete(hooks map[string]func() string, u *upload) {
+	hooks[u.ID] = func() string {
+		return "rm " + u.Path
+	}
+}
+
+// cleanupLater hands a job to the janitor goroutine, which keeps it until
+// shutdown.
+func (leaky) cleanupLater(jobs chan<- func() string, u *upload) {
+	jobs <- func() string {
+		return "rm " + u.Path
+	}
+}
+
+// expire drops the upload's cache entry after ttl. Until the timer fires,
+// the runtime holds the function, and the function holds u.
+func (leaky) expire(c *cache, u *upload, ttl time.Duration) {
+	time.AfterFunc(ttl, func() {
+		c.delete(u.ID)
+	})
+}

@@ -1,0 +1,37 @@
+package main
+
+import (
+	"bufio"
+	"io"
+	"net/http"
+)
+
+// fixed closes every body, and reads a large remainder before closing.
+type fixed struct{}
+
+// status reports whether the service is up; only the status code matters.
+func (fixed) status(c *http.Client, url string) (int, error) {
+	resp, err := c.Get(url)
+	if err != nil {
+		return 0, err
+	}
+	// Close ends the request. Since Go 1.27 it also reads a short unread
+	// remainder itself, so the connection goes back to the pool for reuse.
+	defer resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+// firstLine returns the first line of a report and ignores the rest.
+func (fixed) firstLine(c *http.Client, url string) (string, error) {
+	resp, err := c.Get(url)
+	if err != nil {
+		return "", err
+	}
+	defer func() {
+		// Close reads at most 256 KiB of what is left: read a larger rest
+		// here, up to a bound, so the connection can carry the next request.
+		io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrain))
+		resp.Body.Close()
+	}()
+	return bufio.NewReader(resp.Body).ReadString('\n')
+}
