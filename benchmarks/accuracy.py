@@ -120,13 +120,43 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeat", type=int, default=1, help="runs per program (default 1)")
     ap.add_argument("--only", default="", help="only programs whose name contains this")
+    ap.add_argument("--readme", action="store_true", help="also write the figures into README.md")
     args = ap.parse_args(argv)
+    if args.readme:
+        import contextlib
+        import io
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(_Tee(sys.stdout, buf)):
+            code = _report(args)
+        from harness.bench import write_readme_block
+        write_readme_block("accuracy", f"**accuracy** — `python benchmarks/accuracy.py --repeat {args.repeat}`\n\n"
+                           f"```\n{buf.getvalue().strip()}\n```")
+        return code
+    return _report(args)
+
+
+class _Tee:
+    def __init__(self, *streams):
+        self.streams = streams
+
+    def write(self, text):
+        for s in self.streams:
+            s.write(text)
+
+    def flush(self):
+        for s in self.streams:
+            s.flush()
+
+
+def _report(args) -> int:
     if args.repeat < 1:
-        ap.error("--repeat must be at least 1")
+        print("error: --repeat must be at least 1", file=sys.stderr)
+        return 2
     go = find_go()
     cases = [c for c in spec.load() if args.only in c.name]
     if not cases:
-        ap.error(f"no corpus program matches {args.only!r}")
+        print(f"error: no corpus program matches {args.only!r}", file=sys.stderr)
+        return 2
     overall, known, expected, by_cat = Tally(), Tally(), Tally(), defaultdict(Tally)
     misses: dict[str, list[str]] = defaultdict(list)
     extras: dict[str, Counter] = defaultdict(Counter)

@@ -203,21 +203,19 @@ def main(what: str, repeat: int, long: bool = False, readme: bool = False) -> in
         print(SECTIONS[w])
         print(table, end="\n\n", flush=True)
         parts.append(f"**{w}** — {SECTIONS[w]}\n\n```\n{table}\n```\n")
-    if readme:
-        _update_readme("\n".join(parts), what)
+        if readme:
+            write_readme_block(w, parts[-1])
     return 0
 
 
-def _update_readme(text: str, what: str) -> None:
-    """Replace the figures between the README's bench markers (one block per benchmark)."""
+def write_readme_block(name: str, text: str) -> None:
+    """Put `text` between the README's `<!-- bench:NAME -->` markers (appended if missing)."""
     readme = Path(__file__).resolve().parent.parent / "README.md"
     body = readme.read_text()
-    for w in (list(SECTIONS) if what == "all" else [what]):
-        start, end = f"<!-- bench:{w} -->", f"<!-- /bench:{w} -->"
-        block = next(p for p in text.split("**")[1:] if p.startswith(w))
-        new = f"{start}\n**{block.rstrip()}\n{end}"
-        if start in body:
-            body = body[: body.index(start)] + new + body[body.index(end) + len(end):]
-        else:
-            body = body.rstrip() + "\n\n" + new + "\n"
+    start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
+    new = f"{start}\n{text.rstrip()}\n{end}"
+    if start in body and end in body:
+        body = body[: body.index(start)] + new + body[body.index(end) + len(end):]
+    else:
+        body = body.rstrip() + "\n\n" + new + "\n"
     readme.write_text(body)
