@@ -20,9 +20,9 @@ def sandbox(tmp_path, monkeypatch):
 
 
 def _solve(d):
-    """exercise.go := fixed.go with the variant renamed."""
+    """exercise.go := fixed.go with the variant renamed (the type and its fixedX state)."""
     src = (d / "fixed.go").read_text()
-    (d / "exercise.go").write_text(re.sub(r"\bfixed\b", "exercise", src))
+    (d / "exercise.go").write_text(re.sub(r"\bfixed(?=[A-Z]|\b)", "exercise", src))
 
 
 @pytest.mark.parametrize("name", scenarios())
