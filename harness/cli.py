@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -142,6 +143,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: the program and its temp files were cleaned up", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `... | head`: the reader left, nothing more to say
+        sys.stdout = open(os.devnull, "w")
+        return EXIT_CLEAN
 
 
 def _dispatch(args) -> int:

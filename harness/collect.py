@@ -45,7 +45,7 @@ def parse_stream(text: str) -> Stream:
 # --- GODEBUG=gctrace=1 ------------------------------------------------------
 
 _GC_RE = re.compile(
-    r"^gc (?P<n>\d+) @(?P<t>[\d.]+)s (?P<pct>\d+)%: "
+    r"^gc (?P<n>\d+) @(?P<t>[\d.]+)s (?P<pct>\d+)%(?P<leakcheck> \(checking for goroutine leaks\))?: "
     r"(?P<stw1>[\d.]+)\+(?P<conc>[\d.]+)\+(?P<stw2>[\d.]+) ms clock, "
     r"(?P<c1>[\d.]+)\+(?P<assist>[\d.]+)/(?P<bg>[\d.]+)/(?P<idle>[\d.]+)\+(?P<c2>[\d.]+) ms cpu, "
     r"(?P<before>\d+)->(?P<after>\d+)->(?P<live>\d+) MB, (?P<goal>\d+) MB goal"
@@ -70,7 +70,7 @@ def parse_gctrace(text: str) -> list[dict]:
             "heap_before_mb": int(g["before"]), "heap_after_mb": int(g["after"]),
             "live_mb": int(g["live"]), "goal_mb": int(g["goal"]),
             "stacks_mb": int(g["stacks"] or 0), "procs": int(g["procs"]),
-            "forced": bool(g["forced"]),
+            "forced": bool(g["forced"]), "leak_check": bool(g["leakcheck"]),
         })
     return rows
 

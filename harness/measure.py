@@ -163,12 +163,14 @@ def measure(binary: Binary, args: list[str] | None = None, duration: float = 5.0
             env: dict[str, str] | None = None, keep: str | Path | None = None,
             thresholds: Thresholds = Thresholds(), progress=None,
             heap_at: list[float] | None = None, goroutines_every: float | None = None,
-            trace: bool = False, http_fetch: list[tuple[float, str]] | None = None) -> Run:
+            trace: bool = False, http_fetch: list[tuple[float, str]] | None = None,
+            memstats_every: int = 20) -> Run:
     """Run an instrumented binary for at most `duration` seconds and collect everything.
 
     `keep`: a folder to keep the raw files in (profiles for `go tool pprof`); otherwise the
     run's temp folder is removed before this returns, whatever happens.
     `progress(elapsed_s, newest_sample_or_None)` is called a few times a second.
+    `memstats_every`: read runtime.MemStats (stop-the-world) every N samples; 0 never.
     `gc_every_ms`: force a GC when none ran for this long (default: `gc_every_for(duration)`;
     0 turns it off).
     `heap_at` (seconds): extra heap profiles (heap-<ms>.pb.gz) for `go tool pprof -diff_base`;
@@ -186,13 +188,13 @@ def measure(binary: Binary, args: list[str] | None = None, duration: float = 5.0
     work = Path(tempfile.mkdtemp(prefix="leaklab-run-"))
     try:
         extra = {"LEAKLAB_DIR": str(work), "LEAKLAB_INTERVAL_MS": str(interval_ms),
-                 "LEAKLAB_GC_EVERY_MS": str(gc_every_ms),
+                 "LEAKLAB_GC_EVERY_MS": str(gc_every_ms), "LEAKLAB_MEMSTATS_EVERY": str(memstats_every),
                  "LEAKLAB_HEAP_AT_MS": ",".join(str(int(t * 1000)) for t in heap_at or []),
                  "LEAKLAB_GOROUTINES_EVERY_MS": str(int(goroutines_every * 1000)) if goroutines_every else "",
                  "LEAKLAB_TRACE": "1" if trace else "",
                  "LEAKLAB_DEADLINE_MS": str(int(duration * 1000))}
         godebug = ",".join(x for x in ((env or {}).get("GODEBUG", ""), "gctrace=1") if x)
-        run_env = binary.go.env({**(env or {}), **extra, "GODEBUG": godebug})
+        run_env = binary.go.env({**extra, **(env or {}), "GODEBUG": godebug})  # env= wins over defaults
         fetcher = _HttpFetcher(work, http_fetch) if http_fetch else None
 
         def tick(elapsed: float) -> None:
