@@ -186,7 +186,7 @@ def decide(samples: list[dict], sites: list[LeakSite], ended: str | None,
     return Verdict("leak" if leak else "clean", headline, reasons, g, h, proven, suspects, sites)
 
 
-_SYNC_WAITS = ("chan ", "select", "sync.", "semacquire", "sync.Cond.Wait")
+_SYNC_WAITS = ("chan ", "select", "sync.", "semacquire")
 
 
 def _blocks_forever(wait_reason: str) -> bool:
