@@ -79,7 +79,7 @@ def compare_time(repeat: int = 3) -> list[dict]:
     return rows
 
 
-def lab_time(cold: bool = False, jobs: int = 2) -> list[dict]:
+def lab_time(cold: bool = False, jobs: int = 6) -> list[dict]:
     """Wall time of executing every lab in quick mode (as `make run-all` does)."""
     import os
     import subprocess
@@ -96,7 +96,25 @@ def lab_time(cold: bool = False, jobs: int = 2) -> list[dict]:
         import shutil
         shutil.rmtree(tmp, ignore_errors=True)
     ran = res.stdout.strip().splitlines()[-1] if res.stdout.strip() else res.stderr.strip()[-200:]
-    return [{"cache": "cold" if cold else "warm", "jobs": jobs, "wall_s": wall, "result": ran}]
+    right, total = _recorded_verdicts_right(Path(__file__).resolve().parent.parent / "build" / "labs")
+    return [{"cache": "cold" if cold else "warm", "jobs": jobs, "wall_s": wall, "result": ran,
+             "leaky/fixed verdicts right": f"{right}/{total}"}]
+
+
+def _recorded_verdicts_right(folder: Path) -> tuple[int, int]:
+    """How many leaky/fixed runs recorded in executed labs got the expected verdict."""
+    import nbformat
+    from .notebook import VERDICT_MIME
+    right = total = 0
+    for path in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            for out in cell.get("outputs", []):
+                rec = out.get("data", {}).get(VERDICT_MIME) or {}
+                for r in rec.get("runs", []):
+                    if r.get("label") in ("leaky", "fixed"):
+                        total += 1
+                        right += r["verdict"] == ("leak" if r["label"] == "leaky" else "clean")
+    return right, total
 
 
 CANDIDATES = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
@@ -172,7 +190,8 @@ SECTIONS = {
                  "end_capture_s: time the probe spends after main returns (forced GCs + profiles), "
                  "included in probe_wall_s; memstats_read_us: one runtime.ReadMemStats (stop-the-world)."),
     "compare": "Wall time of one `compare goroutine_channel --duration 2s` (build cached).",
-    "lab": "Whole lab in quick mode (every notebook under papermill, 2 at a time); targets ≤ 60 s warm, ≤ 150 s cold.",
+    "lab": ("Whole lab in quick mode (every notebook under papermill, 6 at a time; `result` counts the labs "
+            "that ran without error, their verdicts are asserted by `make test`); targets ≤ 60 s warm, ≤ 150 s cold."),
     "ttv": ("Time to verdict: the shortest run time with leaky → leak in 20/20 runs, and fixed's "
             "false positives at that run time (targets ≤ 1.0 s and 0/20)."),
     "scale": "Harness cost as runs get longer (no quadratic re-parsing: parse/verdict/plot stay small).",

@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     dc.add_argument("--from", dest="src", default=None, help="folder of executed notebooks (default build/labs)")
     rl = sub.add_parser("run-labs", help="execute every lab notebook into build/labs")
     rl.add_argument("--full", action="store_true", help="classroom durations instead of quick mode")
-    rl.add_argument("--jobs", type=int, default=2, help="notebooks run at once (default 2)")
+    rl.add_argument("--jobs", type=int, default=6, help="notebooks run at once (default 6)")
     rl.add_argument("only", nargs="*", help="run only labs whose name contains one of these")
     sub.add_parser("doctor", help="check the toolchain and say what to fix")
 
