@@ -104,16 +104,14 @@ def lab_time(cold: bool = False, jobs: int = 6) -> list[dict]:
 def _recorded_verdicts_right(folder: Path) -> tuple[int, int]:
     """How many leaky/fixed runs recorded in executed labs got the expected verdict."""
     import nbformat
-    from .notebook import VERDICT_MIME
+    from .notebook import recorded
     right = total = 0
     for path in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
-        for cell in nbformat.read(path, as_version=4).cells:
-            for out in cell.get("outputs", []):
-                rec = out.get("data", {}).get(VERDICT_MIME) or {}
-                for r in rec.get("runs", []):
-                    if r.get("label") in ("leaky", "fixed"):
-                        total += 1
-                        right += r["verdict"] == ("leak" if r["label"] == "leaky" else "clean")
+        for rec in recorded(nbformat.read(path, as_version=4)):
+            for r in rec.get("runs", []):
+                if r.get("label") in ("leaky", "fixed"):
+                    total += 1
+                    right += r["verdict"] == ("leak" if r["label"] == "leaky" else "clean")
     return right, total
 
 

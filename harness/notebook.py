@@ -122,6 +122,12 @@ def record_verdicts(name: str, runs: list[Run]) -> None:
               + ", ".join(f"{r.label}={r.verdict.verdict}" for r in runs)}, raw=True)
 
 
+def recorded(nb) -> list[dict]:
+    """The verdict records (see `record_verdicts`, `check_exercise`) in an executed notebook node."""
+    return [o["data"][VERDICT_MIME] for c in nb.cells for o in c.get("outputs", [])
+            if VERDICT_MIME in o.get("data", {})]
+
+
 def record_skip(name: str, reason: str) -> None:
     """Say in one line why a part of a lab cannot run here; the lab's tests record it as a skip."""
     print(f"skipped: {reason}")

@@ -4,7 +4,7 @@ import nbformat
 import pytest
 
 from conftest import ROOT
-from harness.notebook import SKIP_MIME, VERDICT_MIME
+from harness.notebook import SKIP_MIME, recorded
 
 LABS = sorted((ROOT / "labs").glob("[0-9][0-9]_*.ipynb"))
 OUT = ROOT / "build" / "test-labs"
@@ -35,15 +35,6 @@ def test_objectives_time_prerequisites_and_recap(nb):
     assert len([ln for ln in recap.splitlines() if ln.startswith("- ")]) == 3, f"{nb.name}: a 3-line recap"
 
 
-def _records(nb) -> list[dict]:
-    out = []
-    for c in nb.cells:
-        for o in c.get("outputs", []):
-            if VERDICT_MIME in o.get("data", {}):
-                out.append(o["data"][VERDICT_MIME])
-    return out
-
-
 @pytest.mark.notebook
 @pytest.mark.parametrize("nb", LABS, ids=[p.stem for p in LABS])
 def test_lab_runs_and_verdicts_are_right(nb):
@@ -55,7 +46,7 @@ def test_lab_runs_and_verdicts_are_right(nb):
     done = nbformat.read(out, as_version=4)
     errors = [o for c in done.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors
-    recs = _records(done)
+    recs = recorded(done)
     assert recs, f"{nb.name} recorded no verdicts"
     pairs = 0
     for rec in recs:
