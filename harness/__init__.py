@@ -10,7 +10,7 @@ from .exercise import check as exercise_check
 from .gotools import go_test, go_vet
 from .measure import Run, check, measure
 from .notebook import (check_exercise, compare, doctor, hint, record_skip, reset_exercise, run, show,
-                       show_code, show_diff, show_solution)
+                       show_code, show_diff, show_solution, side_by_side)
 from .plot import COLORS, plot_runs
 from .samples import run_sample, scenarios
 from .toolchain import find_go, go_for
@@ -19,7 +19,7 @@ from .verdict import Thresholds, Verdict, decide
 __all__ = [
     "build", "check", "measure", "Run", "run_sample", "scenarios", "find_go", "go_for",
     "plot_runs", "COLORS", "Thresholds", "Verdict", "decide", "exercise_check",
-    "run", "compare", "show", "show_code", "show_diff", "show_solution", "check_exercise",
+    "run", "compare", "side_by_side", "show", "show_code", "show_diff", "show_solution", "check_exercise",
     "hint", "reset_exercise", "doctor", "go_vet", "go_test", "record_skip",
     "LeakLabError", "BuildError", "TargetError", "ToolchainError", "RunFailed",
 ]

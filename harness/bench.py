@@ -102,12 +102,16 @@ def lab_time(cold: bool = False, jobs: int = 6) -> list[dict]:
 
 
 def _recorded_verdicts_right(folder: Path) -> tuple[int, int]:
-    """How many leaky/fixed runs recorded in executed labs got the expected verdict."""
+    """How many leaky/fixed runs and untouched exercises recorded in executed labs got the
+    expected verdict (leaky: leak, fixed: clean, exercise: still leaking)."""
     import nbformat
     from .notebook import recorded
     right = total = 0
     for path in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
         for rec in recorded(nbformat.read(path, as_version=4)):
+            if rec.get("name", "").startswith("exercise:"):
+                total += 1
+                right += rec.get("fixed") is False
             for r in rec.get("runs", []):
                 if r.get("label") in ("leaky", "fixed"):
                     total += 1

@@ -91,7 +91,7 @@ def _old_toolchain_gomod(go: Go, gomod: Path, work: Path) -> Path:
 
 def _fingerprint(go: Go, pkgs: list[dict], target: Path) -> str:
     h = hashlib.sha256()
-    h.update(go.version.encode() + b"\0" + go.path.encode() + b"\0")
+    h.update(go.version.encode() + b"\0" + go.path.encode() + b"\0" + _env_key() + b"\0")
     h.update(PROBE_SOURCE.read_bytes() + EXITHOOK_SOURCE.read_bytes())
     h.update(str(target.resolve()).encode())
     for p in pkgs:
@@ -108,6 +108,81 @@ def _fingerprint(go: Go, pkgs: list[dict], target: Path) -> str:
     return h.hexdigest()[:24]
 
 
+# Settings of the go command that change what gets built: part of every cache key.
+_BUILD_ENV = ("GOFLAGS", "GOEXPERIMENT", "GOOS", "GOARCH", "GOAMD64", "GOARM64", "GOWORK")
+
+
+def _env_key() -> bytes:
+    return "\0".join(f"{k}={os.environ.get(k, '')}" for k in _BUILD_ENV).encode()
+
+
+def _memo_path(go: Go, path: Path) -> Path:
+    h = hashlib.sha256(b"\0".join([go.path.encode(), go.version.encode(), str(path).encode(), _env_key()]))
+    return cache_dir() / "list" / (h.hexdigest()[:24] + ".json")
+
+
+def _source_signature(dirs: list[str], files: list[str]) -> str:
+    """A hash of every .go file in the package folders (whatever their build tags: a file that
+    only tags left out may be changed to count), of the names in those folders (a file added or
+    removed) and of `files` (go.mod, go.sum, the probe). Reading a few small files is far
+    cheaper than `go list`."""
+    h = hashlib.sha256()
+    for d in sorted(set(dirs)):
+        h.update(b"D" + d.encode() + b"\0")
+        try:
+            names = sorted(os.listdir(d))
+        except OSError:
+            names = ["?"]
+        for name in names:
+            h.update(name.encode() + b"\0")
+            if name.endswith(".go") or name in ("go.mod", "go.sum", "go.work"):
+                try:
+                    h.update(Path(d, name).read_bytes())
+                except OSError:
+                    h.update(b"?")
+    for f in sorted(set(files)):
+        h.update(b"F" + f.encode() + b"\0")
+        try:
+            h.update(Path(f).read_bytes())
+        except OSError:
+            h.update(b"?")
+    return h.hexdigest()
+
+
+def _memo_hit(go: Go, path: Path) -> Binary | None:
+    """The cached binary of `path`, without asking `go list`, when no source it was built from
+    changed since (same signature): each sample is listed and built once, then only read."""
+    try:
+        memo = json.loads(_memo_path(go, path).read_text())
+        binary = cache_dir() / memo["key"] / "prog"
+        if not binary.exists() or _source_signature(memo["dirs"], memo["files"]) != memo["sig"]:
+            return None
+        return Binary(binary, memo["target"], Path(memo["pkg_dir"]), Path(memo["main_file"]), go, True)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _memo_write(go: Go, path: Path, pkgs: list[dict], key: str, target: str, pkg_dir: Path,
+                main_file: Path) -> None:
+    dirs = [p["Dir"] for p in pkgs if not p.get("Standard") and p.get("Dir")]
+    files = [str(PROBE_SOURCE), str(EXITHOOK_SOURCE)]
+    for p in pkgs:
+        gomod = (p.get("Module") or {}).get("GoMod")
+        if gomod and not p.get("Standard"):
+            files += [gomod, str(Path(gomod).with_name("go.sum"))]
+    sig = _source_signature(dirs, files)
+    memo = {"key": key, "target": target, "pkg_dir": str(pkg_dir), "main_file": str(main_file),
+            "dirs": dirs, "files": files, "sig": sig}
+    out = _memo_path(go, path)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text(json.dumps(memo))
+        os.replace(tmp, out)
+    except OSError:
+        pass  # only a speed-up
+
+
 def build(target: str | os.PathLike, go: Go | None = None, use_cache: bool = True) -> Binary:
     """Build `target` (a directory holding package main, or one .go file) with the probe."""
     go = go or find_go()
@@ -117,6 +192,8 @@ def build(target: str | os.PathLike, go: Go | None = None, use_cache: bool = Tru
     if path.is_file() and path.suffix != ".go":
         raise TargetError(f"{target}: not a .go file or a package directory")
     path = path.resolve()
+    if use_cache and (hit := _memo_hit(go, path)) is not None:
+        return Binary(hit.path, str(target), hit.package_dir, hit.main_file, go, True)
     work = Path(tempfile.mkdtemp(prefix="leaklab-build-"))
     try:
         overlay: dict[Path, Path] = {}
@@ -138,6 +215,8 @@ def build(target: str | os.PathLike, go: Go | None = None, use_cache: bool = Tru
         key = _fingerprint(go, pkgs, path)
         cached = cache_dir() / key / "prog"
         if use_cache and cached.exists():
+            if main_file is not None:
+                _memo_write(go, path, pkgs, key, str(target), pkg_dir, main_file)
             return Binary(cached, str(target), pkg_dir, main_file or pkg_dir, go, True)
 
         overlay[pkg_dir / PROBE_NAME] = work / PROBE_NAME
@@ -170,6 +249,7 @@ def build(target: str | os.PathLike, go: Go | None = None, use_cache: bool = Tru
         shutil.copyfile(out_bin, tmp)
         os.chmod(tmp, 0o755)
         os.replace(tmp, cached)  # atomic: parallel builds of the same program are safe
+        _memo_write(go, path, pkgs, key, str(target), pkg_dir, main_file)
         return Binary(cached, str(target), pkg_dir, main_file, go, False)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -15,7 +15,8 @@ EXIT_CLEAN, EXIT_LEAK, EXIT_ERROR, EXIT_RUN = 0, 1, 2, 3
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, exit 2
-        self.exit(EXIT_ERROR, f"error: {message} (see `python -m harness {self.prog.split()[-1]} -h`)\n")
+        cmd = self.prog.removeprefix("python -m harness").strip()
+        self.exit(EXIT_ERROR, f"error: {message} (see `python -m harness {cmd + ' ' if cmd else ''}-h`)\n")
 
 
 def _duration(text: str) -> float:
@@ -119,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     rl = sub.add_parser("run-labs", help="execute every lab notebook into build/labs")
     rl.add_argument("--full", action="store_true", help="classroom durations instead of quick mode")
     rl.add_argument("--jobs", type=int, default=6, help="notebooks run at once (default 6)")
+    rl.add_argument("--out", type=Path, default=None, help="folder for the executed notebooks (default build/labs)")
     rl.add_argument("only", nargs="*", help="run only labs whose name contains one of these")
     sub.add_parser("doctor", help="check the toolchain and say what to fix")
 
@@ -183,7 +185,8 @@ def _dispatch(args) -> int:
         return EXIT_CLEAN
     if args.cmd == "run-labs":
         from .prepare import run_labs
-        return run_labs(quick=not args.full, only=args.only, jobs=args.jobs)
+        kw = {"out": args.out} if args.out else {}
+        return run_labs(quick=not args.full, only=args.only, jobs=args.jobs, **kw)
     if args.cmd == "doctor":
         go = find_go()
         print(f"Go: {go.version} at {go.path}")

@@ -264,14 +264,14 @@ def pprof_top(go: Go, profile: str | Path, sample_index: str | None = None,
               ignore: str | None = "leaklabProbeState|leaklabNewProbe") -> list[dict]:
     """`go tool pprof -top` as rows: flat, flat_pct, cum, cum_pct, function.
     `ignore` drops samples whose stack matches (by default the probe's own allocations)."""
-    args = ["tool", "pprof", "-top", f"-nodecount={nodecount}"]
+    args = ["-top", f"-nodecount={nodecount}"]
     if ignore:
         args.append(f"-ignore={ignore}")
     if sample_index:
         args.append(f"-sample_index={sample_index}")
     if diff_base:
         args.append(f"-diff_base={diff_base}")
-    res = go.run(*args, str(profile), timeout=120)
+    res = go.tool("pprof", *args, str(profile), timeout=120)
     if res.returncode != 0:
         return []
     rows = []

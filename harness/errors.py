@@ -34,3 +34,7 @@ class RunFailed(LeakLabError):
     def __init__(self, message: str, run=None):
         self.run = run
         super().__init__(message)
+
+
+class Cancelled(LeakLabError):
+    """A run stopped because a run started together with it failed or was interrupted."""

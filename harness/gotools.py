@@ -95,8 +95,7 @@ def trace_profile(trace_file: str | Path, kind: str = "sync", go: Go | None = No
     go = go or go_for(None)
     trace_file = Path(trace_file)
     prof = trace_file.with_name(f"trace-{kind}.pb")
-    res = subprocess.run([go.path, "tool", "trace", f"-pprof={kind}", str(trace_file)],
-                         env=go.env(), capture_output=True, timeout=300)
+    res = go.tool("trace", f"-pprof={kind}", str(trace_file), timeout=300, text=False)
     if res.returncode != 0:
         raise LeakLabError(f"go tool trace -pprof={kind} failed: "
                            f"{res.stderr.decode(errors='replace').strip().splitlines()[:1]}")

@@ -52,9 +52,24 @@ class Run:
     verdict: Verdict
     stdout_tail: str
     stderr_tail: str
-    heap_top: list[dict] = field(default_factory=list)
     artifacts: Path | None = None
     goroutine_series: list[tuple[float, dict[str, int]]] = field(default_factory=list)
+    heap_profile: bytes | None = field(default=None, repr=False)  # the end-state heap profile (pprof)
+    go: Go | None = field(default=None, repr=False)
+    _heap_top: list[dict] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def heap_top(self) -> list[dict]:
+        """`go tool pprof -top` of the end-state heap profile (in-use bytes, the probe's own
+        allocations left out): computed the first time it is asked for, not on every run."""
+        if self._heap_top is None:
+            self._heap_top = []
+            if self.heap_profile and self.go is not None:
+                with tempfile.TemporaryDirectory(prefix="leaklab-pprof-") as tmp:
+                    prof = Path(tmp) / "heap.pb.gz"
+                    prof.write_bytes(self.heap_profile)
+                    self._heap_top = collect.pprof_top(self.go, prof, "inuse_space", nodecount=10)
+        return self._heap_top
 
     @property
     def ok(self) -> bool:
@@ -217,9 +232,7 @@ def measure(binary: Binary, args: list[str] | None = None, duration: float = 5.0
                            "detection), not in the program's own code: " + message)
         dump = (work / "goroutines.txt").read_text(errors="replace") if (work / "goroutines.txt").exists() else ""
         sites = collect.leak_sites(collect.parse_goroutines(dump), goroot(binary.go))
-        heap_top = []
-        if (work / "heap.pb.gz").exists():
-            heap_top = collect.pprof_top(binary.go, work / "heap.pb.gz", "inuse_space", nodecount=10)
+        heap_profile = (work / "heap.pb.gz").read_bytes() if (work / "heap.pb.gz").exists() else None
         verdict = decide(stream.samples, sites, exit_, thresholds, final=stream.final)
         series = sorted((int(f.stem.split("-")[1]) / 1000, collect.parse_goroutine_profile(f.read_text(), goroot(binary.go)))
                         for f in work.glob("goroutines-*.txt"))
@@ -238,7 +251,7 @@ def measure(binary: Binary, args: list[str] | None = None, duration: float = 5.0
                    peak_rss=outcome.peak_rss, samples=stream.samples, final=stream.final,
                    gctrace=collect.parse_gctrace(stderr_full), sites=sites, verdict=verdict,
                    stdout_tail=_tail(work / "stdout"), stderr_tail=collect.strip_gctrace(stderr_full[-_TAIL:]),
-                   heap_top=heap_top, artifacts=kept, goroutine_series=series)
+                   artifacts=kept, goroutine_series=series, heap_profile=heap_profile, go=binary.go)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

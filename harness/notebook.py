@@ -6,6 +6,7 @@ Every function here is a thin layer over the library; nothing here is needed out
 from __future__ import annotations
 
 import difflib
+import functools
 import html
 import os
 import platform
@@ -17,9 +18,9 @@ from . import exercise as _exercise
 from .errors import LeakLabError
 from .measure import Run
 from .plot import plot_runs
-from .samples import compare as _compare
 from .samples import run_sample as _run_sample
 from .samples import scenario_dir
+from .supervise import together as run_together
 from .toolchain import find_go
 
 VERDICT_MIME = "application/vnd.goleaklab.verdicts+json"
@@ -83,23 +84,29 @@ def run(scenario: str, variant: str, duration: float, args=None, progress: bool 
             bar.close()
 
 
-def compare(scenario: str, duration: float, variants=("leaky", "fixed"), args=None, **kw) -> list[Run]:
-    """Run variants one after the other, each with a progress bar."""
-    return [run(scenario, v, duration, args, **kw) for v in variants]
+def compare(scenario: str, duration: float, variants=("leaky", "fixed"), args=None,
+            together: bool = True, **kw) -> list[Run]:
+    """Run the variants side by side (`together=False`: one after the other), each with a
+    progress bar; the stop button ends them all and cleans up."""
+    calls = [functools.partial(run, scenario, v, duration, args, **kw) for v in variants]
+    return run_together(calls) if together else [c() for c in calls]
+
+
+def side_by_side(fn, items, at_once: int | None = None) -> list:
+    """`[fn(x) for x in items]`, with every call running at the same time (each waits on its own
+    program): `lab.side_by_side(lambda v: lab.check(path, args=["-variant", v]), ("leaky", "fixed"))`.
+    The stop button ends them all."""
+    return run_together([functools.partial(fn, x) for x in items], at_once=at_once)
 
 
 def show(runs: list[Run], title: str | None = None, heap: bool = True, record: str | None = None,
          goroutines: bool = True):
     """The side-by-side figure plus a table of leak sites; records verdicts for the lab's tests.
     `heap=False` / `goroutines=False` leave out a row that has nothing to say."""
-    import matplotlib.pyplot as plt
     for r in runs:
         if not r.ok:
             _md(f"**{r.label} did not finish normally:** {html.escape(r.message)}")
-    fig = plot_runs(runs, title=title, heap=heap, goroutines=goroutines)
-    from IPython.display import display
-    display(fig)
-    plt.close(fig)
+    _display_figure(plot_runs(runs, title=title, heap=heap, goroutines=goroutines))
     rows = ["| run | verdict | goroutines at end | live heap at end | leak sites (count × entry [wait] at line) |",
             "|---|---|---|---|---|"]
     for r in runs:
@@ -140,11 +147,7 @@ def check_exercise(scenario: str, duration: float = 2.0, record: bool = True):
     colour = "#2e8b57" if res.fixed else "#c0392b"
     _display_html(f'<p style="font-size:1.1em;color:{colour}"><b>{html.escape(res.line)}</b></p>')
     if res.run is not None:
-        fig = plot_runs([res.run], width=7)
-        from IPython.display import display
-        import matplotlib.pyplot as plt
-        display(fig)
-        plt.close(fig)
+        _display_figure(plot_runs([res.run], width=7))
     if res.gotest_passed is False:
         tail = "\n".join(res.gotest_output.splitlines()[-12:])
         _md(f"`go test -run TestExercise` output (last lines):\n```\n{tail}\n```")
@@ -152,6 +155,19 @@ def check_exercise(scenario: str, duration: float = 2.0, record: bool = True):
         _display({VERDICT_MIME: {"name": f"exercise:{scenario}", "fixed": res.fixed, "line": res.line},
                   "text/plain": f"exercise {scenario}: {'fixed' if res.fixed else 'still leaking'}"}, raw=True)
     return res
+
+
+def _display_figure(fig) -> None:
+    """Show a figure as the PNG it is drawn into once (the inline backend would draw it again
+    to trim its margins, which `plot_runs` already sets), then free it."""
+    import io
+
+    import matplotlib.pyplot as plt
+    from IPython.display import Image
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=fig.dpi)
+    plt.close(fig)
+    _display(Image(data=buf.getvalue(), format="png"))
 
 
 def _display_html(text: str):

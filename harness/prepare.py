@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -53,8 +54,11 @@ def _execute(nb: Path, out: Path, quick: bool) -> tuple[str, float, str]:
     t0 = time.monotonic()
     for attempt in range(2):
         try:
+            # The executed notebook is written once at the end (or at the failing cell), not
+            # after every cell: that rewrote every figure of the notebook some thirty times.
             pm.execute_notebook(str(nb), str(out / nb.name), parameters={"quick": quick},
-                                cwd=str(nb.parent), progress_bar=False, kernel_name="python3")
+                                cwd=str(nb.parent), progress_bar=False, kernel_name="python3",
+                                request_save_on_cell_execute=False)
             return nb.name, time.monotonic() - t0, ""
         except RuntimeError as err:  # a kernel that failed to start (port race): retry once
             if attempt or "Kernel" not in str(err):
@@ -65,20 +69,51 @@ def _execute(nb: Path, out: Path, quick: bool) -> tuple[str, float, str]:
     return nb.name, time.monotonic() - t0, "unreachable"
 
 
+def execute_labs(notebooks: list[Path], out: Path, quick: bool = True, jobs: int = 6, report=None
+                 ) -> dict[str, tuple[float, str]]:
+    """Execute notebooks with papermill into `out`, `jobs` at a time: {name: (seconds, error)}.
+
+    Workers are forked from a fresh server process that has imported papermill once (importing
+    it costs seconds of CPU, mostly jsonschema's format checkers), not from the caller, whose
+    state (kernels, threads) a fork would copy. `report(name, seconds, error)` sees each as it ends."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    out.mkdir(parents=True, exist_ok=True)
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["harness.prepare", "papermill"])
+    results: dict[str, tuple[float, str]] = {}
+    # Longest first (by their last run here), so a slow notebook does not start last.
+    todo = sorted(notebooks, key=lambda nb: -_previous_seconds(out / nb.name))
+    with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=ctx) as pool:
+        futures = [pool.submit(_execute, nb, out, quick) for nb in todo]
+        for fut in as_completed(futures):
+            name, secs, err = fut.result()
+            results[name] = (secs, err)
+            if report:
+                report(name, secs, err)
+    return results
+
+
+def _previous_seconds(executed: Path) -> float:
+    """How long papermill took for this notebook last time (in its metadata); unknown = first."""
+    try:
+        return float(json.loads(executed.read_text())["metadata"]["papermill"]["duration"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return float("inf")
+
+
 def run_labs(out: Path = ROOT / "build" / "labs", quick: bool = True, only: list[str] | None = None,
              jobs: int = 6) -> int:
     """Execute every lab with papermill into `out` (ignored by git), `jobs` at a time.
     The sample programs mostly wait between requests, so six labs share two cores well (their
     verdicts stayed right: `python -m harness bench lab`)."""
-    from concurrent.futures import ProcessPoolExecutor
-    out.mkdir(parents=True, exist_ok=True)
     todo = [nb for nb in labs() if not only or any(o in nb.name for o in only)]
-    failed = 0
     t0 = time.monotonic()
-    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
-        for name, secs, err in pool.map(_execute, todo, [out] * len(todo), [quick] * len(todo)):
-            failed += bool(err)
-            print(f"{'FAIL' if err else 'ok  '}  {name} ({secs:.1f} s){': ' + err if err else ''}", flush=True)
+
+    def report(name, secs, err):
+        print(f"{'FAIL' if err else 'ok  '}  {name} ({secs:.1f} s){': ' + err if err else ''}", flush=True)
+    results = execute_labs(todo, out, quick, jobs, report)
+    failed = sum(bool(err) for _, err in results.values())
     print(f"{len(todo) - failed}/{len(todo)} labs ran in {time.monotonic() - t0:.1f} s ({jobs} at a time)")
     return 1 if failed else 0
 

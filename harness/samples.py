@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
 from .build import build
 from .errors import TargetError
 from .measure import Run, gc_every_for, measure
+from .supervise import together as run_together
 from .toolchain import go_for
 
 VARIANTS = ("leaky", "fixed", "exercise")
@@ -50,6 +52,9 @@ def run_sample(scenario: str, variant: str = "leaky", duration: float = 2.0, arg
     return measure(binary, argv, duration + SLACK_S, label=label or variant, **kw)
 
 
-def compare(scenario: str, duration: float = 2.0, variants=("leaky", "fixed"), args=None, **kw) -> list[Run]:
-    """Run several variants of one sample, one after the other (same settings)."""
-    return [run_sample(scenario, v, duration, args, **kw) for v in variants]
+def compare(scenario: str, duration: float = 2.0, variants=("leaky", "fixed"), args=None,
+            together: bool = True, **kw) -> list[Run]:
+    """Run several variants of one sample with the same settings: at the same time (each
+    program mostly waits; see `supervise.together`), or one after the other."""
+    calls = [functools.partial(run_sample, scenario, v, duration, args, **kw) for v in variants]
+    return run_together(calls) if together else [c() for c in calls]

@@ -9,9 +9,16 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import threading
 import time
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, TypeVar
+
+from .errors import Cancelled
+
+T = TypeVar("T")
 
 DEFAULT_RSS_CAP = 512 << 20
 GRACE_S = 15.0          # time the probe gets to write its end-state profiles
@@ -31,6 +38,48 @@ class Outcome:
 
 
 _started: list[int] = []  # every process group this Python process started, for leak accounting
+_local = threading.local()  # .cancel: the Event of the `together` group this thread runs in
+
+
+def together(calls: list[Callable[[], T]], at_once: int | None = None) -> list[T]:
+    """Run several measurements at once, each in a thread waiting on its own program.
+
+    The programs mostly wait (for their deadline, between requests), so a leaky/fixed pair run
+    side by side takes the time of one. If one call raises, or the caller is interrupted
+    (Ctrl-C, the notebook's stop button), every other run is stopped: its process group killed
+    and its temp folder removed, before the exception goes on. `at_once` bounds how many run
+    at the same time (default: all).
+    """
+    calls = list(calls)
+    if len(calls) <= 1 or at_once == 1:
+        return [c() for c in calls]
+    cancel = threading.Event()
+
+    def in_group(call):
+        if cancel.is_set():
+            raise Cancelled("not started: a run of the same group failed or was interrupted")
+        _local.cancel = cancel
+        try:
+            return call()
+        finally:
+            _local.cancel = None
+
+    pool = ThreadPoolExecutor(max_workers=min(len(calls), at_once or len(calls)), thread_name_prefix="leaklab-run")
+    futures = [pool.submit(in_group, c) for c in calls]
+    try:
+        while True:
+            done, pending = wait(futures, timeout=0.2, return_when=FIRST_EXCEPTION)
+            if not pending or any(f.exception() for f in done):
+                break
+        failed = [f for f in futures if f.done() and f.exception()]
+        if failed:
+            raise failed[0].exception()
+        return [f.result() for f in futures]
+    except BaseException:
+        cancel.set()
+        raise
+    finally:
+        pool.shutdown(wait=True)  # the others end within one poll once cancelled
 
 
 def alive(pid: int) -> bool:
@@ -96,8 +145,11 @@ def supervise(argv: list[str], outdir: Path, env: dict[str, str], deadline_s: fl
     pgid = proc.pid
     _started.append(pgid)
     peak, status, usage, how, last_cb = 0, None, None, None, 0.0
+    cancel = getattr(_local, "cancel", None)
     try:
         while True:
+            if cancel is not None and cancel.is_set():
+                raise Cancelled("stopped: a run started together with it failed or was interrupted")
             pid, st, ru = os.wait4(proc.pid, os.WNOHANG)
             if pid == proc.pid:
                 status, usage = st, ru

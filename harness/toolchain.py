@@ -42,6 +42,30 @@ class Go:
         return subprocess.run([self.path, *args], cwd=cwd, env=self.env(extra_env),
                               capture_output=True, text=True, timeout=timeout)
 
+    def tool(self, name: str, *args: str, cwd: str | Path | None = None, timeout: float = 300,
+             extra_env: dict[str, str] | None = None, text: bool = True) -> subprocess.CompletedProcess:
+        """`go tool NAME ARGS...`, run directly from the binary `go tool -n NAME` names (the go
+        command's own start-up costs more CPU than a pprof -top of a small profile)."""
+        exe = _tool_path(self, name)
+        argv = [exe, *args] if exe else [self.path, "tool", name, *args]
+        return subprocess.run(argv, cwd=cwd, env=self.env(extra_env), capture_output=True, text=text,
+                              timeout=timeout)
+
+
+@functools.lru_cache(maxsize=None)
+def _tool_path_cached(go: Go, name: str) -> str | None:
+    res = go.run("tool", "-n", name, timeout=300)
+    path = res.stdout.strip()
+    return path if res.returncode == 0 and path and Path(path).exists() else None
+
+
+def _tool_path(go: Go, name: str) -> str | None:
+    path = _tool_path_cached(go, name)
+    if path and not Path(path).exists():  # the build cache was trimmed or cleaned meanwhile
+        _tool_path_cached.cache_clear()
+        path = _tool_path_cached(go, name)
+    return path
+
 
 def _candidates() -> list[tuple[str, str]]:
     found = []

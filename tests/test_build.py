@@ -39,6 +39,43 @@ def test_cache_returns_same_binary_until_source_changes(gomod, go):
     assert not build(d, go).cached
 
 
+def test_unchanged_sources_skip_go_list_and_any_change_rebuilds(gomod, go, monkeypatch):
+    import importlib
+    import os
+    import subprocess
+    import time
+
+    hb = importlib.import_module("harness.build")
+    d = gomod({"main.go": 'package main\n\nimport (\n\t"fmt"\n\t"example.com/prog/lib"\n)\n\n'
+                          'func main() { fmt.Println(lib.Word()) }\n',
+               "lib/lib.go": 'package lib\n\nfunc Word() string { return "aaaa" }\n'})
+    old = time.time() - 10
+    for f in [d, *d.rglob("*")]:
+        os.utime(f, (old, old))
+    first = build(d, go)
+    calls = []
+    real = hb._go_list
+    monkeypatch.setattr(hb, "_go_list", lambda *a, **k: calls.append(a) or real(*a, **k))
+    again = build(d, go)
+    assert again.cached and again.path == first.path and not calls, "no go list for unchanged sources"
+    # An edit of the same size and time stamp in another package of the module is seen.
+    (d / "lib" / "lib.go").write_text('package lib\n\nfunc Word() string { return "bbbb" }\n')
+    os.utime(d / "lib" / "lib.go", (old, old))
+    changed = build(d, go)
+    assert calls and not changed.cached and changed.path != first.path
+    (d.parent / "run").mkdir()
+    out = subprocess.run([str(changed.path)], capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "LEAKLAB_DIR": str(d.parent / "run")})
+    assert "bbbb" in out.stdout
+    # A new file that only build tags had left out changes the folder: rebuilt too.
+    calls.clear()
+    build(d, go)
+    assert not calls
+    (d / "lib" / "extra.go").write_text("//go:build ignore\n\npackage lib\n")
+    build(d, go)
+    assert len(calls) == 1
+
+
 def test_single_file_outside_module(tmp_path, go):
     f = tmp_path / "one.go"
     f.write_text("package main\n\nfunc main() {}\n")

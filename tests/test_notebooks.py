@@ -1,5 +1,7 @@
 """Every lab runs under papermill in quick mode, and its recorded verdicts are right."""
 
+import os
+
 import nbformat
 import pytest
 
@@ -35,14 +37,22 @@ def test_objectives_time_prerequisites_and_recap(nb):
     assert len([ln for ln in recap.splitlines() if ln.startswith("- ")]) == 3, f"{nb.name}: a 3-line recap"
 
 
+@pytest.fixture(scope="module")
+def executed(request):
+    """Every lab this session selected, executed by papermill in quick mode, several at a time
+    as `python -m harness run-labs` does: {name: (seconds, error line or "")}."""
+    from harness.prepare import execute_labs
+    chosen = {item.callspec.params["nb"] for item in request.session.items
+              if getattr(item, "originalname", "") == "test_lab_runs_and_verdicts_are_right"}
+    return execute_labs(sorted(chosen), OUT, quick=True, jobs=int(os.environ.get("LEAKLAB_JOBS", "6")))
+
+
 @pytest.mark.notebook
 @pytest.mark.parametrize("nb", LABS, ids=[p.stem for p in LABS])
-def test_lab_runs_and_verdicts_are_right(nb):
-    import papermill as pm
-    OUT.mkdir(parents=True, exist_ok=True)
+def test_lab_runs_and_verdicts_are_right(nb, executed):
+    secs, err = executed[nb.name]
+    assert not err, f"{nb.name}: {err}"
     out = OUT / nb.name
-    pm.execute_notebook(str(nb), str(out), parameters={"quick": True}, cwd=str(nb.parent),
-                        progress_bar=False, kernel_name="python3")
     done = nbformat.read(out, as_version=4)
     errors = [o for c in done.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors

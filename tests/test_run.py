@@ -139,6 +139,50 @@ def test_keyboard_interrupt_kills_group_and_removes_temp(gomod, go, no_leftovers
     timer.cancel()
 
 
+def test_together_runs_side_by_side_and_an_interrupt_stops_all(gomod, go, no_leftovers):
+    from harness import supervise
+    d = gomod({"main.go": """
+        package main
+
+        import "time"
+
+        func main() { time.Sleep(time.Hour) }
+    """})
+    b = build(d, go)
+    before = len(supervise._started)
+    seen = []
+    timer = threading.Timer(1.5, lambda: (seen.append(len(supervise._started) - before),
+                                          os.kill(os.getpid(), signal.SIGINT)))
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        supervise.together([lambda: measure(b, duration=60), lambda: measure(b, duration=60)])
+    timer.cancel()
+    assert seen == [2], "both programs were running at the time of the interrupt"
+
+
+def test_together_one_failure_stops_the_others(gomod, go, tmp_path, no_leftovers):
+    from harness import supervise
+    from harness.errors import BuildError
+    d = gomod({"main.go": """
+        package main
+
+        import "time"
+
+        func main() { time.Sleep(time.Hour) }
+    """})
+    b = build(d, go)
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "go.mod").write_text("module example.com/bad\n\ngo 1.27\n")
+    (bad / "main.go").write_text("package main\n\nfunc main() { undefinedThing() }\n")
+
+    def failing():
+        time.sleep(0.5)
+        return build(bad, go, use_cache=False)
+    with pytest.raises(BuildError):
+        supervise.together([lambda: measure(b, duration=60), failing])
+
+
 def test_stdout_flood_is_tailed_not_loaded(gomod, go, no_leftovers):
     d = gomod({"main.go": """
         package main
