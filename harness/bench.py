@@ -24,13 +24,15 @@ def _bare(go, name: str, out: Path) -> Path:
     return exe
 
 
-def overhead(repeat: int = 5) -> list[dict]:
-    """Instrumented vs bare wall and CPU time of fixed work, runs alternating, medians compared."""
+def overhead(repeat: int = 5, work: float = 1.0) -> list[dict]:
+    """Instrumented vs bare wall and CPU time of fixed work, runs alternating, medians compared.
+    `work` scales the programs' work (a quick look: 0.25; shorter runs are noisier)."""
     go = find_go()
     rows = []
     with tempfile.TemporaryDirectory(prefix="leaklab-bench-") as tmp:
         tmp = Path(tmp)
         for name, args in PROGRAMS.items():
+            args = [args[0], str(max(1, int(int(args[1]) * work)))]
             bare, probed = _bare(go, name, tmp), build(BENCH_DIR / name, go).path
             walls = {"bare": [], "probe": []}
             cpus = {"bare": [], "probe": []}
@@ -95,7 +97,11 @@ def lab_time(cold: bool = False, jobs: int = 6) -> list[dict]:
     if tmp:
         import shutil
         shutil.rmtree(tmp, ignore_errors=True)
-    ran = res.stdout.strip().splitlines()[-1] if res.stdout.strip() else res.stderr.strip()[-200:]
+    lines = res.stdout.strip().splitlines()
+    ran = lines[-1] if lines else res.stderr.strip()[-200:]
+    for line in lines:  # a lab that failed: its first error line, for whoever reads the table
+        if line.startswith("FAIL"):
+            ran += f"; {line[:160]}"
     right, total = _recorded_verdicts_right(Path(__file__).resolve().parent.parent / "build" / "labs")
     return [{"cache": "cold" if cold else "warm", "jobs": jobs, "wall_s": wall, "result": ran,
              "leaky/fixed verdicts right": f"{right}/{total}"}]
@@ -200,9 +206,9 @@ SECTIONS = {
 }
 
 
-def _rows(what: str, repeat: int, long: bool) -> list[dict]:
+def _rows(what: str, repeat: int, long: bool, work: float = 1.0) -> list[dict]:
     if what == "overhead":
-        return overhead(repeat)
+        return overhead(repeat, work)
     if what == "compare":
         return compare_time(repeat)
     if what == "lab":
@@ -214,13 +220,16 @@ def _rows(what: str, repeat: int, long: bool) -> list[dict]:
     raise ValueError(what)
 
 
-def main(what: str, repeat: int, long: bool = False, readme: bool = False) -> int:
+def main(what: str, repeat: int, long: bool = False, readme: bool = False, work: float = 1.0) -> int:
     if repeat < 1:
         print("error: --repeat must be at least 1", file=sys.stderr)
         return 2
+    if not 0 < work <= 100:
+        print("error: --work must be above 0 and at most 100", file=sys.stderr)
+        return 2
     parts = []
     for w in (list(SECTIONS) if what == "all" else [what]):
-        table = _table(_rows(w, repeat, long))
+        table = _table(_rows(w, repeat, long, work))
         print(SECTIONS[w])
         print(table, end="\n\n", flush=True)
         parts.append(f"**{w}** — {SECTIONS[w]}\n\n```\n{table}\n```\n")

@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from .errors import BuildError, LeakLabError, RunFailed
+from .errors import BuildError, LeakLabError
 
 EXIT_CLEAN, EXIT_LEAK, EXIT_ERROR, EXIT_RUN = 0, 1, 2, 3
 
@@ -130,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--repeat", type=int, default=None, help="repetitions (default 5; 20 for ttv)")
     b.add_argument("--long", action="store_true", help="scale: include a 600 s run")
     b.add_argument("--readme", action="store_true", help="write the figures into README.md")
+    b.add_argument("--work", type=float, default=1.0,
+                   help="overhead: scale the benchmark programs' work (default 1; 0.25 for a quick look)")
 
     args = p.parse_args(argv)
     try:
@@ -207,5 +209,5 @@ def _dispatch(args) -> int:
     if args.cmd == "bench":
         from . import bench
         repeat = args.repeat or (20 if args.what in ("ttv", "all") else 5)
-        return bench.main(args.what, repeat, long=args.long, readme=args.readme)
+        return bench.main(args.what, repeat, long=args.long, readme=args.readme, work=args.work)
     raise LeakLabError(f"unknown command {args.cmd}")

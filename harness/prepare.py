@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 from .build import build
-from .samples import samples_dir, scenario_dir, scenarios
+from .errors import LeakLabError
+from .samples import samples_dir, scenario_dir
 from .toolchain import EXTRA_TOOLCHAINS, find_go, toolchains_dir
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,8 +29,6 @@ def setup() -> int:
             print(f"error: go {' '.join(cmd)} failed: {(res.stderr or res.stdout).strip().splitlines()[:1]}",
                   file=sys.stderr)
             return 2
-    for name in scenarios():
-        build(scenario_dir(name), go)
     for version, requirement in EXTRA_TOOLCHAINS.items():
         target = toolchains_dir() / f"go{version}"
         if not (target / "go" / "bin" / "go").exists():
@@ -39,8 +39,67 @@ def setup() -> int:
                 print(f"error: could not install {requirement}: {res.stderr.strip().splitlines()[-1:]}",
                       file=sys.stderr)
                 return 2
-    print(f"Go caches warm ({len(scenarios())} samples built) in {time.monotonic() - t0:.1f} s")
+    built, failed = compile_all()
+    if failed:
+        print("error: " + failed[0], file=sys.stderr)
+        return 2
+    print(f"Go caches warm ({built} instrumented programs built) in {time.monotonic() - t0:.1f} s")
     return 0
+
+
+# Labs that also run samples under an older Go (installed by set-up when it can be).
+OLD_TOOLCHAIN_SAMPLES = {"1.22": ("timers", "containers", "http_body")}
+
+
+def main_packages(root: Path) -> list[Path]:
+    """Folders under `root` holding a Go main package (a file with `package main` and `func main(`)."""
+    found = []
+    for d in sorted({p.parent for p in root.rglob("*.go")}):
+        if "testdata" in d.relative_to(root).parts:
+            continue
+        for f in d.glob("*.go"):
+            text = f.read_text(errors="replace")
+            if not f.name.endswith("_test.go") and re.search(r"^package main\b", text, re.M) \
+                    and re.search(r"^func main\(\)", text, re.M):
+                found.append(d)
+                break
+    return found
+
+
+def compile_all(jobs: int = 2) -> tuple[int, list[str]]:
+    """Compile, once, what the labs will build: every package of go_samples and benchmarks with
+    its tests (`go list -export` compiles without linking), then the instrumented binary of every
+    main package there (and of the samples some labs run under an older Go). Labs started
+    together would otherwise compile the same things side by side. Returns (binaries, errors);
+    with warm caches it takes a second or two."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .toolchain import go_for
+    go = find_go()
+    errors = []
+    for root in (samples_dir(), ROOT / "benchmarks"):
+        res = go.run("list", "-e", "-test", "-export", "-deps", "-f", "{{with .Error}}{{.}}{{end}}", "./...",
+                     cwd=root, timeout=900)
+        msg = (res.stdout + res.stderr).strip()
+        if res.returncode != 0 or msg:
+            errors.append(f"go list -export in {root.name}: {msg.splitlines()[0] if msg else res.returncode}")
+    targets = [(d, go) for d in main_packages(samples_dir())]
+    for version, names in OLD_TOOLCHAIN_SAMPLES.items():
+        try:
+            old = go_for(version)
+        except LeakLabError:
+            continue  # not installed here: the labs say so themselves
+        targets += [(scenario_dir(n), old) for n in names]
+
+    def one(target):
+        try:
+            build(*target)
+            return ""
+        except LeakLabError as err:
+            return f"{target[0].relative_to(ROOT)}: {str(err).splitlines()[0]}"
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        errors += [e for e in pool.map(one, targets) if e]
+    return len(targets), errors
 
 
 def labs() -> list[Path]:
@@ -109,6 +168,10 @@ def run_labs(out: Path = ROOT / "build" / "labs", quick: bool = True, only: list
     verdicts stayed right: `python -m harness bench lab`)."""
     todo = [nb for nb in labs() if not only or any(o in nb.name for o in only)]
     t0 = time.monotonic()
+    built, errors = compile_all()
+    for err in errors:  # the labs that need these will show the compiler's words themselves
+        print(f"warning: {err}", flush=True)
+    print(f"compiled: {built} instrumented programs ready in {time.monotonic() - t0:.1f} s", flush=True)
 
     def report(name, secs, err):
         print(f"{'FAIL' if err else 'ok  '}  {name} ({secs:.1f} s){': ' + err if err else ''}", flush=True)

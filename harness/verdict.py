@@ -182,11 +182,21 @@ def decide(samples: list[dict], sites: list[LeakSite], ended: str | None,
             headline += f"; {suspects:,} goroutines still blocked at the end (not proven)"
         if g is None:
             headline = "clean (too short to judge growth)" + headline[5:]
+        elif h is not None and _gc_cycles(samples) < MIN_GCS_FOR_HEAP:
+            # Mann-Kendall at z >= 3 needs 7 distinct live-heap readings even when every one
+            # is higher than the last: with fewer GCs a heap leak cannot show here.
+            headline += f" (only {_gc_cycles(samples)} GC cycles: too few to judge the live heap)"
         reasons.append("no proven leak, no sustained growth")
     return Verdict("leak" if leak else "clean", headline, reasons, g, h, proven, suspects, sites)
 
 
 _SYNC_WAITS = ("chan ", "select", "sync.", "semacquire")
+MIN_GCS_FOR_HEAP = 7
+
+
+def _gc_cycles(samples: list[dict]) -> int:
+    cycles = [s["gc_cycles"] for s in samples if "gc_cycles" in s]
+    return int(cycles[-1] - cycles[0]) if cycles else 0
 
 
 def _blocks_forever(wait_reason: str) -> bool:

@@ -1,11 +1,10 @@
 """The CLI contract, on programs the lab did not write, and its answers to bad input."""
 
 import json
-import os
 
 import pytest
 
-from conftest import ROOT, leaklab_temp_dirs, run_cli
+from conftest import leaklab_temp_dirs, run_cli
 
 THREE = """package main
 

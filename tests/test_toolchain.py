@@ -1,6 +1,5 @@
 """Toolchain discovery: order, version refusal, and the environment every Go call gets."""
 
-import os
 import stat
 import sys
 from pathlib import Path

@@ -165,7 +165,9 @@ func (p *leaklabProbeState) maybeGC() {
 		p.lastGC, p.lastGCAt = n, time.Now()
 		return
 	}
-	if time.Since(p.lastGCAt) >= p.gcEvery {
+	// Checked once per sample: half an interval early rather than a whole one late, so that
+	// GCs come every gcEvery and not every gcEvery+interval.
+	if time.Since(p.lastGCAt)+p.interval/2 >= p.gcEvery {
 		runtime.GC()
 		p.lastGC, p.lastGCAt = leaklabGCCount(), time.Now()
 	}
