@@ -13,11 +13,12 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BuildError, TargetError
-from .toolchain import MIN_VERSION, Go, find_go
+from .toolchain import MIN_VERSION, Go, cache_root, find_go
 
 PROBE_SOURCE = Path(__file__).with_name("probe") / "leaklab_probe.go"
 PROBE_NAME = "zz_leaklab_probe.go"
@@ -41,8 +42,7 @@ class Binary:
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("LEAKLAB_CACHE") or Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "leaklab"
-    return Path(base) / "bin"
+    return cache_root() / "bin"
 
 
 def _go_list(go: Go, target: Path, overlay: Path | None) -> list[dict]:
@@ -176,16 +176,28 @@ def _memo_write(go: Go, path: Path, pkgs: list[dict], key: str, target: str, pkg
     out = _memo_path(go, path)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_suffix(f".tmp{os.getpid()}")
+        tmp = out.with_suffix(f".tmp{os.getpid()}-{threading.get_ident()}")
         tmp.write_text(json.dumps(memo))
         os.replace(tmp, out)
     except OSError:
         pass  # only a speed-up
 
 
+_locks: dict[tuple[str, str], threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
 def build(target: str | os.PathLike, go: Go | None = None, use_cache: bool = True) -> Binary:
-    """Build `target` (a directory holding package main, or one .go file) with the probe."""
+    """Build `target` (a directory holding package main, or one .go file) with the probe.
+    Runs side by side that build the same program wait for one build (then hit the cache)."""
     go = go or find_go()
+    with _locks_guard:
+        lock = _locks.setdefault((go.path, str(Path(target).expanduser().resolve())), threading.Lock())
+    with lock:
+        return _build(target, go, use_cache)
+
+
+def _build(target: str | os.PathLike, go: Go, use_cache: bool) -> Binary:
     path = Path(target).expanduser()
     if not path.exists():
         raise TargetError(f"{target}: no such file or directory")
@@ -245,7 +257,7 @@ def build(target: str | os.PathLike, go: Go | None = None, use_cache: bool = Tru
         if main_file is None:
             raise TargetError(f"{target}: package main has no func main")
         cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(f".tmp{os.getpid()}")
+        tmp = cached.with_suffix(f".tmp{os.getpid()}-{threading.get_ident()}")
         shutil.copyfile(out_bin, tmp)
         os.chmod(tmp, 0o755)
         os.replace(tmp, cached)  # atomic: parallel builds of the same program are safe

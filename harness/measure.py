@@ -93,6 +93,8 @@ class Run:
 
 @functools.lru_cache(maxsize=None)
 def goroot(go: Go) -> str:
+    if go.root:
+        return go.root
     res = go.run("env", "GOROOT")
     return res.stdout.strip()
 

