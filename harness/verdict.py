@@ -182,7 +182,7 @@ def decide(samples: list[dict], sites: list[LeakSite], ended: str | None,
             headline += f"; {suspects:,} goroutines still blocked at the end (not proven)"
         if g is None:
             headline = "clean (too short to judge growth)" + headline[5:]
-        elif h is not None and _gc_cycles(samples) < MIN_GCS_FOR_HEAP:
+        elif _gc_cycles(samples) < MIN_GCS_FOR_HEAP:
             # Mann-Kendall at z >= 3 needs 7 distinct live-heap readings even when every one
             # is higher than the last: with fewer GCs a heap leak cannot show here.
             headline += f" (only {_gc_cycles(samples)} GC cycles: too few to judge the live heap)"

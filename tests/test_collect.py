@@ -107,11 +107,14 @@ def test_pprof_top_on_real_heap_profile(gomod, go, tmp_path):
             for i := 0; i < 20; i++ { hold() }
         }
     """})
-    measure(build(d, go), duration=10, keep=tmp_path / "art")
+    run = measure(build(d, go), duration=10, keep=tmp_path / "art")
     rows = collect.pprof_top(go, tmp_path / "art" / "heap.pb.gz", "inuse_space")
     top = {r["function"]: r for r in rows}
     assert "main.hold" in top, rows
     assert top["main.hold"]["flat"] >= 15e6
+    # The run keeps the profile's bytes and runs pprof only when its top is asked for.
+    assert run.heap_profile and run._heap_top is None
+    assert run.heap_top[:5] == rows[:5] and run.report()["heap_top"] == run.heap_top
 
 
 def test_stream_survives_a_cut_last_line(gomod, go, tmp_path):

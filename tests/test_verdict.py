@@ -83,3 +83,26 @@ def test_suspects_after_main_returns(gomod, go):
     r = measure(build(d, go), duration=10)
     assert r.verdict.verdict == "leak"
     assert [(s.function, s.wait_reason, s.count) for s in r.sites] == [("main.main.func1", "chan send", 3)]
+
+
+def test_a_clean_verdict_says_when_too_few_gcs_ran_to_judge_the_heap(gomod, go):
+    d = gomod({"main.go": """
+        package main
+
+        import "time"
+
+        var kept [][]byte
+
+        func main() {
+            for i := 0; i < 40; i++ {
+                kept = append(kept, make([]byte, 256<<10))
+                time.Sleep(25 * time.Millisecond)
+            }
+        }
+    """})
+    b = build(d, go)
+    blind = measure(b, duration=10, gc_every_ms=0, env={"GOGC": "off"})  # no GC while it runs
+    assert blind.verdict.verdict == "clean"
+    assert "too few to judge the live heap" in blind.verdict.headline, blind.verdict.headline
+    seen = measure(b, duration=10, gc_every_ms=50)  # forced GCs measure the live heap
+    assert seen.verdict.verdict == "leak" and "live heap" in seen.verdict.headline, seen.verdict.headline
