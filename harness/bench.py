@@ -103,26 +103,35 @@ def lab_time(cold: bool = False, jobs: int = 6) -> list[dict]:
     for line in lines:  # a lab that failed: its first error line, for whoever reads the table
         if line.startswith("FAIL"):
             ran += f"; {line[:160]}"
-    right, total = _recorded_verdicts_right(Path(__file__).resolve().parent.parent / "build" / "labs")
+    wrong: list[str] = []
+    right, total = _recorded_verdicts_right(Path(__file__).resolve().parent.parent / "build" / "labs", wrong)
+    if wrong:
+        ran += "; wrong: " + "; ".join(wrong)
     return [{"cache": "cold" if cold else "warm", "jobs": jobs, "wall_s": wall, "result": ran,
              "verdicts right": f"{right}/{total}"}]
 
 
-def _recorded_verdicts_right(folder: Path) -> tuple[int, int]:
+def _recorded_verdicts_right(folder: Path, wrong: list[str] | None = None) -> tuple[int, int]:
     """How many leaky/fixed runs and untouched exercises recorded in executed labs got the
-    expected verdict (leaky: leak, fixed: clean, exercise: still leaking)."""
+    expected verdict (leaky: leak, fixed: clean, exercise: still leaking); the others are
+    appended to `wrong` as "lab: record label verdict"."""
     import nbformat
     from .notebook import recorded
     right = total = 0
     for path in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
         for rec in recorded(nbformat.read(path, as_version=4)):
+            checks = []
             if rec.get("name", "").startswith("exercise:"):
-                total += 1
-                right += rec.get("fixed") is False
+                checks.append(("exercise", rec.get("fixed") is False, "fixed" if rec.get("fixed") else "?"))
             for r in rec.get("runs", []):
                 if r.get("label") in ("leaky", "fixed"):
-                    total += 1
-                    right += r["verdict"] == ("leak" if r["label"] == "leaky" else "clean")
+                    checks.append((r["label"], r["verdict"] == ("leak" if r["label"] == "leaky" else "clean"),
+                                   r["verdict"]))
+            for label, ok, got in checks:
+                total += 1
+                right += ok
+                if not ok and wrong is not None:
+                    wrong.append(f"{path.stem}: {rec.get('name')} {label} {got}")
     return right, total
 
 
@@ -215,8 +224,8 @@ def _rows(what: str, repeat: int, long: bool, work: float = 1.0) -> list[dict]:
         return overhead(repeat, work)
     if what == "compare":
         return compare_time(repeat)
-    if what == "lab":
-        return lab_time(cold=True) + lab_time(cold=False)
+    if what == "lab":  # one cold run, then `repeat` warm ones (runs differ by several seconds here)
+        return lab_time(cold=True) + [row for _ in range(min(repeat, 5)) for row in lab_time(cold=False)]
     if what == "ttv":
         return time_to_verdict(runs=repeat)
     if what == "scale":
