@@ -35,15 +35,17 @@ def overhead(repeat: int = 5, work: float = 1.0) -> list[dict]:
         for name, args in PROGRAMS.items():
             args = [args[0], str(max(1, int(int(args[1]) * work)))]
             bare, probed = _bare(go, name, tmp), build(BENCH_DIR / name, go).path
-            walls = {"bare": [], "probe": []}
-            cpus = {"bare": [], "probe": []}
+            # "off": the instrumented binary with its probe silent (no LEAKLAB_DIR): what code layout
+            # and the machine's run-to-run spread alone do, to read the probe's ratio against.
+            walls = {"bare": [], "probe": [], "off": []}
+            cpus = {"bare": [], "probe": [], "off": []}
             memstats_ns, capture_s = [], []
             for i in range(repeat):
-                for kind in (("bare", "probe") if i % 2 == 0 else ("probe", "bare")):
+                for kind in (("bare", "probe", "off") if i % 2 == 0 else ("off", "probe", "bare")):
                     d = tmp / f"{name}-{kind}-{i}"
                     d.mkdir()
                     env = go.env()
-                    exe = bare
+                    exe = probed if kind == "off" else bare
                     if kind == "probe":
                         exe = probed
                         env.update(LEAKLAB_DIR=str(d), LEAKLAB_INTERVAL_MS="50", LEAKLAB_GC_EVERY_MS="250",
@@ -65,6 +67,8 @@ def overhead(repeat: int = 5, work: float = 1.0) -> list[dict]:
             cb, cp = statistics.median(cpus["bare"]), statistics.median(cpus["probe"])
             rows.append({"program": name, "runs": repeat, "bare_wall_s": wb, "probe_wall_s": wp,
                          "wall_ratio": wp / wb, "bare_cpu_s": cb, "probe_cpu_s": cp, "cpu_ratio": cp / cb,
+                         "off_wall_ratio": statistics.median(walls["off"]) / wb,
+                         "off_cpu_ratio": statistics.median(cpus["off"]) / cb,
                          "end_capture_s": statistics.median(capture_s) if capture_s else float("nan"),
                          "memstats_read_us": statistics.median(memstats_ns) / 1e3 if memstats_ns else float("nan")})
     return rows
@@ -206,6 +210,8 @@ def _table(rows: list[dict]) -> str:
 
 SECTIONS = {
     "overhead": ("Probe overhead: instrumented / bare, medians of alternating runs (target ≤ 1.02). "
+                 "off_*_ratio: the same instrumented binary with its probe silent / bare, i.e. code layout "
+                 "and this machine's run-to-run spread alone; read the probe's ratios against it. "
                  "end_capture_s: time the probe spends after main returns (forced GCs + profiles), "
                  "included in probe_wall_s; memstats_read_us: one runtime.ReadMemStats (stop-the-world)."),
     "compare": "Wall time of one `compare goroutine_channel --duration 2s` (build cached).",
