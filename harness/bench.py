@@ -49,7 +49,7 @@ def overhead(repeat: int = 5, work: float = 1.0) -> list[dict]:
                     if kind == "probe":
                         exe = probed
                         env.update(LEAKLAB_DIR=str(d), LEAKLAB_INTERVAL_MS="50", LEAKLAB_GC_EVERY_MS="250",
-                                   LEAKLAB_DEADLINE_MS="600000", GODEBUG="gctrace=1")
+                                   LEAKLAB_DEADLINE_MS="600000")  # the defaults of `measure`
                     o = supervise([str(exe), *args], d, env, 600)
                     walls[kind].append(o.wall_s)
                     cpus[kind].append(o.cpu_s)

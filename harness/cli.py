@@ -90,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--rss-cap", type=_mib, default=512 << 20, metavar="MIB", help="memory cap (default 512)")
     c.add_argument("--json", metavar="FILE", help="write the full report here")
     c.add_argument("--png", metavar="FILE", help="save the figure here")
+    c.add_argument("--gctrace", action="store_true", help="also record GODEBUG=gctrace=1, one row per GC, in the JSON report")
 
     r = sub.add_parser("run", help="run one variant of a lab sample")
     r.add_argument("sample")
@@ -99,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--go", help="another toolchain installed at set-up, e.g. 1.22")
     r.add_argument("--json", metavar="FILE")
     r.add_argument("--png", metavar="FILE")
+    r.add_argument("--gctrace", action="store_true", help="also record GODEBUG=gctrace=1, one row per GC, in the JSON report")
 
     m = sub.add_parser("compare", help="run leaky and fixed of a lab sample side by side")
     m.add_argument("sample")
@@ -107,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     m.add_argument("--go", help="another toolchain installed at set-up, e.g. 1.22")
     m.add_argument("--json", metavar="FILE")
     m.add_argument("--png", metavar="FILE")
+    m.add_argument("--gctrace", action="store_true", help="also record GODEBUG=gctrace=1, one row per GC, in the JSON report")
 
     e = sub.add_parser("exercise", help="check, reset or list the exercises")
     e.add_argument("action", choices=["check", "reset", "status"])
@@ -159,11 +162,12 @@ def _dispatch(args) -> int:
     from .toolchain import find_go
 
     if args.cmd == "check":
-        return _finish([check(args.path, args.arg, args.duration, rss_cap=args.rss_cap)], args)
+        return _finish([check(args.path, args.arg, args.duration, rss_cap=args.rss_cap, gctrace=args.gctrace)], args)
     if args.cmd == "run":
-        return _finish([samples.run_sample(args.sample, args.variant, args.duration, args.arg, go=args.go)], args)
+        return _finish([samples.run_sample(args.sample, args.variant, args.duration, args.arg, go=args.go,
+                                           gctrace=args.gctrace)], args)
     if args.cmd == "compare":
-        runs = samples.compare(args.sample, args.duration, args=args.arg, go=args.go)
+        runs = samples.compare(args.sample, args.duration, args=args.arg, go=args.go, gctrace=args.gctrace)
         code = _finish(runs, args)
         if code == EXIT_CLEAN and not (runs[0].verdict.leak and not runs[1].verdict.leak):
             # Not always a mistake (some leaks are gone in newer Go), so say what was seen.

@@ -85,7 +85,9 @@ def test_gctrace_rows_from_real_run(gomod, go):
             for i := 0; i < 2000; i++ { sink = make([]byte, 64<<10) }
         }
     """})
-    r = measure(build(d, go), duration=10)
+    b = build(d, go)
+    assert measure(b, duration=10).gctrace == [], "gctrace is recorded only on request"
+    r = measure(b, duration=10, gctrace=True)
     rows = r.gctrace
     assert len(rows) >= 3
     assert [x["n"] for x in rows] == list(range(1, len(rows) + 1))
