@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BuildError, TargetError
-from .toolchain import MIN_VERSION, Go, cache_root, find_go
+from .toolchain import MIN_VERSION, Go, cache_root, find_go, write_atomic
 
 PROBE_SOURCE = Path(__file__).with_name("probe") / "leaklab_probe.go"
 PROBE_NAME = "zz_leaklab_probe.go"
@@ -173,14 +173,7 @@ def _memo_write(go: Go, path: Path, pkgs: list[dict], key: str, target: str, pkg
     sig = _source_signature(dirs, files)
     memo = {"key": key, "target": target, "pkg_dir": str(pkg_dir), "main_file": str(main_file),
             "dirs": dirs, "files": files, "sig": sig}
-    out = _memo_path(go, path)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_suffix(f".tmp{os.getpid()}-{threading.get_ident()}")
-        tmp.write_text(json.dumps(memo))
-        os.replace(tmp, out)
-    except OSError:
-        pass  # only a speed-up
+    write_atomic(_memo_path(go, path), json.dumps(memo))
 
 
 _locks: dict[tuple[str, str], threading.Lock] = {}

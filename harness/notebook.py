@@ -88,8 +88,8 @@ def compare(scenario: str, duration: float, variants=("leaky", "fixed"), args=No
             together: bool = True, **kw) -> list[Run]:
     """Run the variants side by side (`together=False`: one after the other), each with a
     progress bar; the stop button ends them all and cleans up."""
-    calls = [functools.partial(run, scenario, v, duration, args, **kw) for v in variants]
-    return run_together(calls) if together else [c() for c in calls]
+    return side_by_side(lambda v: run(scenario, v, duration, args, **kw), variants,
+                        at_once=None if together else 1)
 
 
 def side_by_side(fn, items, at_once: int | None = None) -> list:

@@ -57,4 +57,4 @@ def compare(scenario: str, duration: float = 2.0, variants=("leaky", "fixed"), a
     """Run several variants of one sample with the same settings: at the same time (each
     program mostly waits; see `supervise.together`), or one after the other."""
     calls = [functools.partial(run_sample, scenario, v, duration, args, **kw) for v in variants]
-    return run_together(calls) if together else [c() for c in calls]
+    return run_together(calls, at_once=None if together else 1)

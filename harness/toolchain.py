@@ -91,6 +91,18 @@ def cache_root() -> Path:
     return Path(base)
 
 
+def write_atomic(path: Path, text: str) -> None:
+    """Write a small cache file so that no reader (another kernel, another thread) sees it half
+    written; a failure only costs the speed-up the file was for."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp{os.getpid()}-{threading.get_ident()}")
+        tmp.write_text(text)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
 def _stat_key(path: str) -> list:
     st = os.stat(path)
     return [os.path.realpath(path), st.st_mtime_ns, st.st_size]
@@ -131,15 +143,9 @@ def probe_version(path: str) -> Go:
         go = Go(path=real, version=version, major_minor=go.major_minor, root=root, found=path)
     elif root:
         go = Go(path=path, version=version, major_minor=go.major_minor, root=root, found=path)
-    try:
-        memo.parent.mkdir(parents=True, exist_ok=True)
-        tmp = memo.with_suffix(f".tmp{os.getpid()}-{threading.get_ident()}")
-        tmp.write_text(json.dumps({"key": _stat_key(path), "real_key": _stat_key(go.path),
+    write_atomic(memo, json.dumps({"key": _stat_key(path), "real_key": _stat_key(go.path),
                                    "go": {"path": go.path, "version": go.version,
                                           "major_minor": list(go.major_minor), "root": go.root}}))
-        os.replace(tmp, memo)
-    except OSError:
-        pass  # only a speed-up
     return go
 
 

@@ -182,10 +182,10 @@ def decide(samples: list[dict], sites: list[LeakSite], ended: str | None,
             headline += f"; {suspects:,} goroutines still blocked at the end (not proven)"
         if g is None:
             headline = "clean (too short to judge growth)" + headline[5:]
-        elif _gc_cycles(samples) < MIN_GCS_FOR_HEAP:
+        elif (gcs := _gc_cycles(samples)) < MIN_GCS_FOR_HEAP:
             # Mann-Kendall at z >= 3 needs 7 distinct live-heap readings even when every one
             # is higher than the last: with fewer GCs a heap leak cannot show here.
-            headline += f" (only {_gc_cycles(samples)} GC cycles: too few to judge the live heap)"
+            headline += f" (only {gcs} GC cycles: too few to judge the live heap)"
         reasons.append("no proven leak, no sustained growth")
     return Verdict("leak" if leak else "clean", headline, reasons, g, h, proven, suspects, sites)
 
