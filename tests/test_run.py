@@ -27,6 +27,23 @@ def test_main_returns_end_state_captured(gomod, go, no_leftovers):
     assert len(r.samples) >= 4
 
 
+def test_memstats_reads_are_timed_next_to_the_metrics_read(gomod, go, no_leftovers):
+    d = gomod({"main.go": """
+        package main
+
+        import "time"
+
+        func main() { time.Sleep(600 * time.Millisecond) }
+    """})
+    r = measure(build(d, go), duration=10, interval_ms=50, memstats_every=3)
+    timed = [s for s in r.samples if "memstats" in s]
+    assert len(timed) >= 3 and len(timed) <= len(r.samples) // 3 + 1
+    assert all(s["memstats"]["ReadCostNs"] > 0 and s["metrics_read_ns"] > 0 for s in timed)
+    assert not any("metrics_read_ns" in s for s in r.samples if "memstats" not in s)
+    quiet = measure(build(d, go), duration=10, memstats_every=0)
+    assert quiet.samples and not any("memstats" in s for s in quiet.samples)
+
+
 def test_deadline_stops_program_and_captures_state(gomod, go, no_leftovers):
     d = gomod({"main.go": """
         package main

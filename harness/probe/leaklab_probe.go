@@ -52,6 +52,7 @@ type leaklabProbeState struct {
 	trace    *os.File
 	lastGC   uint64
 	lastGCAt time.Time
+	gcs      uint64 // GC count at the last sample
 	once     sync.Once
 	buf      []byte
 }
@@ -160,7 +161,9 @@ func (p *leaklabProbeState) maybeGC() {
 	if p.gcEvery <= 0 {
 		return
 	}
-	n := leaklabGCCount()
+	p.mu.Lock()
+	n := p.gcs // as of the sample just taken: no second metrics read
+	p.mu.Unlock()
 	if n != p.lastGC {
 		p.lastGC, p.lastGCAt = n, time.Now()
 		return
@@ -189,7 +192,9 @@ func (p *leaklabProbeState) sample(withMemStats, final bool) {
 	if p.w == nil {
 		return
 	}
+	readAt := time.Now()
 	metrics.Read(p.samples)
+	readCost := time.Since(readAt)
 	b := p.buf[:0]
 	b = append(b, `{"t":`...)
 	b = strconv.AppendFloat(b, time.Since(p.start).Seconds(), 'f', 4, 64)
@@ -200,6 +205,9 @@ func (p *leaklabProbeState) sample(withMemStats, final bool) {
 	for i, s := range p.samples {
 		switch s.Value.Kind() {
 		case metrics.KindUint64:
+			if s.Name == "/gc/cycles/total:gc-cycles" {
+				p.gcs = s.Value.Uint64()
+			}
 			b = append(b, `,"`...)
 			b = append(b, p.keys[i]...)
 			b = append(b, `":`...)
@@ -212,6 +220,9 @@ func (p *leaklabProbeState) sample(withMemStats, final bool) {
 		}
 	}
 	if withMemStats {
+		// The cost of this sample's runtime/metrics read, next to ReadMemStats' below.
+		b = append(b, `,"metrics_read_ns":`...)
+		b = strconv.AppendInt(b, readCost.Nanoseconds(), 10)
 		var ms runtime.MemStats
 		t0 := time.Now()
 		runtime.ReadMemStats(&ms)
