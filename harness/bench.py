@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import json
+import random
 import statistics
 import sys
 import tempfile
@@ -14,7 +16,10 @@ from .supervise import supervise
 from .toolchain import find_go
 
 BENCH_DIR = Path(__file__).resolve().parent.parent / "benchmarks"
-PROGRAMS = {"cpu": ["-rounds", "12000000"], "alloc": ["-rounds", "40000"]}
+# name: (folder in benchmarks/, arguments). alloc keeps ~6.4 MB live (about 100 GCs/s here);
+# gc-churn keeps nothing, so the heap stays at its 4 MB minimum and the GC runs ~600 times a second.
+PROGRAMS = {"cpu": ("cpu", ["-rounds", "12000000"]), "alloc": ("alloc", ["-rounds", "16000"]),
+            "gc-churn": ("alloc", ["-rounds", "40000", "-live", "0"])}
 
 
 def _bare(go, name: str, out: Path) -> Path:
@@ -25,52 +30,79 @@ def _bare(go, name: str, out: Path) -> Path:
     return exe
 
 
+def _median_ci(xs: list[float], n: int = 2000) -> tuple[float, float]:
+    """95 % bootstrap interval of the median (fixed seed: the same runs print the same interval)."""
+    rnd = random.Random(0)
+    meds = sorted(statistics.median(rnd.choices(xs, k=len(xs))) for _ in range(n))
+    return meds[int(0.025 * n)], meds[int(0.975 * n) - 1]
+
+
 def overhead(repeat: int = 5, work: float = 1.0) -> list[dict]:
-    """Instrumented vs bare wall and CPU time of fixed work, runs alternating, medians compared.
-    `work` scales the programs' work (a quick look: 0.25; shorter runs are noisier)."""
+    """Instrumented vs bare wall and CPU time of fixed work. Each round runs four arms back to back
+    (order rotating), and ratios are taken within a round, then their median over the rounds: this
+    machine drifts by several percent between minutes, which a ratio of medians would count as overhead.
+
+    Arms: `bare` (plain `go build`); `off`, the instrumented binary with its probe silent (no
+    LEAKLAB_DIR); `noprof`, the same with GODEBUG=memprofilerate=0; `probe`, sampling at the
+    defaults of `measure`. So probe/off is the probe's own cost, off/noprof what heap-profile sampling
+    costs (the linker turns it off in programs that cannot reach runtime.MemProfile, and linking
+    runtime/pprof, as the probe and every net/http/pprof import do, turns it back on), noprof/bare
+    code layout alone. `work` scales the programs' work (a quick look: 0.25; shorter runs are noisier)."""
     go = find_go()
     rows = []
+    arms = ("bare", "off", "noprof", "probe")
     with tempfile.TemporaryDirectory(prefix="leaklab-bench-") as tmp:
         tmp = Path(tmp)
-        for name, args in PROGRAMS.items():
-            args = [args[0], str(max(1, int(int(args[1]) * work)))]
-            bare, probed = _bare(go, name, tmp), build(BENCH_DIR / name, go).path
-            # "off": the instrumented binary with its probe silent (no LEAKLAB_DIR): what code layout
-            # and the machine's run-to-run spread alone do, to read the probe's ratio against.
-            walls = {"bare": [], "probe": [], "off": []}
-            cpus = {"bare": [], "probe": [], "off": []}
-            memstats_ns, capture_s = [], []
+        for name, (folder, args) in PROGRAMS.items():
+            args = [args[0], str(max(1, int(int(args[1]) * work))), *args[2:]]
+            bare, probed = _bare(go, folder, tmp), build(BENCH_DIR / folder, go).path
+            walls: dict[str, list[float]] = {a: [] for a in arms}
+            cpus: dict[str, list[float]] = {a: [] for a in arms}
+            metrics_ns, memstats_ns, capture_s = [], [], []
             for i in range(repeat):
-                for kind in (("bare", "probe", "off") if i % 2 == 0 else ("off", "probe", "bare")):
+                for kind in arms[i % len(arms):] + arms[:i % len(arms)]:
                     d = tmp / f"{name}-{kind}-{i}"
                     d.mkdir()
                     env = go.env()
-                    exe = probed if kind == "off" else bare
+                    exe = bare if kind == "bare" else probed
+                    if kind == "noprof":
+                        env["GODEBUG"] = "memprofilerate=0"
                     if kind == "probe":
-                        exe = probed
                         env.update(LEAKLAB_DIR=str(d), LEAKLAB_INTERVAL_MS="50", LEAKLAB_GC_EVERY_MS="250",
                                    LEAKLAB_DEADLINE_MS="600000")  # the defaults of `measure`
                     o = supervise([str(exe), *args], d, env, 600)
                     walls[kind].append(o.wall_s)
                     cpus[kind].append(o.cpu_s)
                     if kind == "probe" and (d / "metrics.jsonl").exists():
-                        import json
+                        t_end = None
                         for line in (d / "metrics.jsonl").read_text().splitlines():
                             rec = json.loads(line) if line.startswith("{") else {}
                             if "memstats" in rec:
                                 memstats_ns.append(rec["memstats"]["ReadCostNs"])
+                                metrics_ns.append(rec.get("metrics_read_ns", float("nan")))
                             if rec.get("event") == "ending":
                                 t_end = rec["t"]
-                            if rec.get("event") == "end":
+                            if rec.get("event") == "end" and t_end is not None:
                                 capture_s.append(rec["t"] - t_end)
-            wb, wp = statistics.median(walls["bare"]), statistics.median(walls["probe"])
-            cb, cp = statistics.median(cpus["bare"]), statistics.median(cpus["probe"])
-            rows.append({"program": name, "runs": repeat, "bare_wall_s": wb, "probe_wall_s": wp,
-                         "wall_ratio": wp / wb, "bare_cpu_s": cb, "probe_cpu_s": cp, "cpu_ratio": cp / cb,
-                         "off_wall_ratio": statistics.median(walls["off"]) / wb,
-                         "off_cpu_ratio": statistics.median(cpus["off"]) / cb,
-                         "end_capture_s": statistics.median(capture_s) if capture_s else float("nan"),
-                         "memstats_read_us": statistics.median(memstats_ns) / 1e3 if memstats_ns else float("nan")})
+
+            def ratio(xs, a, b):
+                return [x / y for x, y in zip(xs[a], xs[b])]
+
+            probe_off_cpu = ratio(cpus, "probe", "off")
+            lo, hi = _median_ci(probe_off_cpu)
+            nan = float("nan")
+            rows.append({"program": name, "runs": repeat,
+                         "bare_wall_s": statistics.median(walls["bare"]),
+                         "wall_ratio": statistics.median(ratio(walls, "probe", "bare")),
+                         "cpu_ratio": statistics.median(ratio(cpus, "probe", "bare")),
+                         "probe_off_wall": statistics.median(ratio(walls, "probe", "off")),
+                         "probe_off_cpu": statistics.median(probe_off_cpu),
+                         "probe_off_cpu_ci95": f"{lo:.3f}-{hi:.3f}",
+                         "heapprof_cpu": statistics.median(ratio(cpus, "off", "noprof")),
+                         "layout_cpu": statistics.median(ratio(cpus, "noprof", "bare")),
+                         "end_capture_s": statistics.median(capture_s) if capture_s else nan,
+                         "metrics_read_us": statistics.median(metrics_ns) / 1e3 if metrics_ns else nan,
+                         "memstats_read_us": statistics.median(memstats_ns) / 1e3 if memstats_ns else nan})
     return rows
 
 
@@ -209,11 +241,15 @@ def _table(rows: list[dict]) -> str:
 
 
 SECTIONS = {
-    "overhead": ("Probe overhead: instrumented / bare, medians of alternating runs (target ≤ 1.02). "
-                 "off_*_ratio: the same instrumented binary with its probe silent / bare, i.e. code layout "
-                 "and this machine's run-to-run spread alone; read the probe's ratios against it. "
-                 "end_capture_s: time the probe spends after main returns (forced GCs + profiles), "
-                 "included in probe_wall_s; memstats_read_us: one runtime.ReadMemStats (stop-the-world)."),
+    "overhead": ("Probe overhead at the default sampling interval (50 ms), target ≤ 1.02. Each round runs "
+                 "four arms back to back and ratios are taken within the round (median over rounds): "
+                 "wall_ratio/cpu_ratio = probe / bare `go build`; probe_off_* = probe / the same binary with "
+                 "its probe silent, i.e. the probe's own cost, with a 95 % bootstrap interval; heapprof_cpu = "
+                 "heap-profile sampling, which linking runtime/pprof turns on (as any net/http/pprof import "
+                 "does); layout_cpu = the silent binary without heap profiling / bare. end_capture_s: the "
+                 "probe's work after main returns (forced GCs + profiles); metrics_read_us / memstats_read_us: "
+                 "one runtime/metrics read of the probe's 12 metrics / one runtime.ReadMemStats "
+                 "(stop-the-world), as the probe timed them."),
     "compare": "Wall time of one `compare goroutine_channel --duration 2s` (build cached).",
     "lab": ("Whole lab in quick mode (every notebook under papermill, 6 at a time, after compiling what they "
             "need once; `result` counts the labs that ran without error; `verdicts right`: the leaky → leak, "
