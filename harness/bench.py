@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from .build import build
+from .prepare import DEFAULT_JOBS
 from .supervise import supervise
 from .toolchain import find_go
 
@@ -118,7 +119,7 @@ def compare_time(repeat: int = 3) -> list[dict]:
     return rows
 
 
-def lab_time(cold: bool = False, jobs: int = 6) -> list[dict]:
+def lab_time(cold: bool = False, jobs: int = DEFAULT_JOBS) -> list[dict]:
     """Wall time of executing every lab in quick mode (as `make run-all` does)."""
     import os
     import subprocess
@@ -251,7 +252,7 @@ SECTIONS = {
                  "one runtime/metrics read of the probe's 12 metrics / one runtime.ReadMemStats "
                  "(stop-the-world), as the probe timed them."),
     "compare": "Wall time of one `compare goroutine_channel --duration 2s` (build cached).",
-    "lab": ("Whole lab in quick mode (every notebook under papermill, 6 at a time, after compiling what they "
+    "lab": ("Whole lab in quick mode (every notebook under papermill, 8 at a time, after compiling what they "
             "need once; `result` counts the labs that ran without error; `verdicts right`: the leaky → leak, "
             "fixed → clean and untouched exercise → still leaking verdicts the notebooks recorded, also "
             "asserted by `make test`); targets ≤ 60 s warm, ≤ 150 s cold."),

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from .errors import BuildError, LeakLabError
+from .prepare import DEFAULT_JOBS
 
 EXIT_CLEAN, EXIT_LEAK, EXIT_ERROR, EXIT_RUN = 0, 1, 2, 3
 
@@ -122,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     dc.add_argument("--from", dest="src", default=None, help="folder of executed notebooks (default build/labs)")
     rl = sub.add_parser("run-labs", help="execute every lab notebook into build/labs")
     rl.add_argument("--full", action="store_true", help="classroom durations instead of quick mode")
-    rl.add_argument("--jobs", type=int, default=6, help="notebooks run at once (default 6)")
+    rl.add_argument("--jobs", type=int, default=DEFAULT_JOBS, help=f"notebooks run at once (default {DEFAULT_JOBS})")
     rl.add_argument("--out", type=Path, default=None, help="folder for the executed notebooks (default build/labs)")
     rl.add_argument("only", nargs="*", help="run only labs whose name contains one of these")
     sub.add_parser("doctor", help="check the toolchain and say what to fix")

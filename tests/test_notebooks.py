@@ -7,6 +7,7 @@ import pytest
 
 from conftest import ROOT
 from harness.notebook import SKIP_MIME, recorded
+from harness.prepare import DEFAULT_JOBS
 
 LABS = sorted((ROOT / "labs").glob("[0-9][0-9]_*.ipynb"))
 OUT = ROOT / "build" / "test-labs"
@@ -44,7 +45,7 @@ def executed(request):
     from harness.prepare import execute_labs
     chosen = {item.callspec.params["nb"] for item in request.session.items
               if getattr(item, "originalname", "") == "test_lab_runs_and_verdicts_are_right"}
-    return execute_labs(sorted(chosen), OUT, quick=True, jobs=int(os.environ.get("LEAKLAB_JOBS", "6")))
+    return execute_labs(sorted(chosen), OUT, quick=True, jobs=int(os.environ.get("LEAKLAB_JOBS", DEFAULT_JOBS)))
 
 
 @pytest.mark.notebook
