@@ -252,7 +252,7 @@ SECTIONS = {
                  "one runtime/metrics read of the probe's 12 metrics / one runtime.ReadMemStats "
                  "(stop-the-world), as the probe timed them."),
     "compare": "Wall time of one `compare goroutine_channel --duration 2s` (build cached).",
-    "lab": ("Whole lab in quick mode (every notebook under papermill, 8 at a time, after compiling what they "
+    "lab": (f"Whole lab in quick mode (every notebook under papermill, {DEFAULT_JOBS} at a time, after compiling what they "
             "need once; `result` counts the labs that ran without error; `verdicts right`: the leaky → leak, "
             "fixed → clean and untouched exercise → still leaking verdicts the notebooks recorded, also "
             "asserted by `make test`); targets ≤ 60 s warm, ≤ 150 s cold."),
