@@ -68,10 +68,10 @@ def main_packages(root: Path) -> list[Path]:
 
 def compile_all(jobs: int = 2) -> tuple[int, list[str]]:
     """Compile, once, what the labs will build: every package of go_samples and benchmarks with
-    its tests (`go list -export` compiles without linking), then the instrumented binary of every
-    main package there (and of the samples some labs run under an older Go). Labs started
-    together would otherwise compile the same things side by side. Returns (binaries, errors);
-    with warm caches it takes a second or two."""
+    its tests (`go list -export` compiles without linking), the pprof and trace tools, then the
+    instrumented binary of every main package there (and of the samples some labs run under an
+    older Go). Labs started together would otherwise compile the same things side by side.
+    Returns (binaries, errors); with warm caches it takes a second or two."""
     from concurrent.futures import ThreadPoolExecutor
 
     from .toolchain import go_for
@@ -83,6 +83,12 @@ def compile_all(jobs: int = 2) -> tuple[int, list[str]]:
         msg = (res.stdout + res.stderr).strip()
         if res.returncode != 0 or msg:
             errors.append(f"go list -export in {root.name}: {msg.splitlines()[0] if msg else res.returncode}")
+    # `go tool pprof` and `go tool trace` are not shipped built: the first call compiles them
+    # (pprof: about 45 CPU-s), and kernels that reach them together would each compile them.
+    for tool in ("pprof", "trace"):
+        res = go.run("tool", "-n", tool, timeout=900)
+        if res.returncode != 0:
+            errors.append(f"go tool {tool}: {(res.stderr or res.stdout).strip()[:200]}")
     targets = [(d, go) for d in main_packages(samples_dir())]
     for version, names in OLD_TOOLCHAIN_SAMPLES.items():
         try:
