@@ -7,7 +7,7 @@ import pytest
 
 from conftest import ROOT
 from harness.notebook import SKIP_MIME, recorded
-from harness.prepare import DEFAULT_JOBS
+from harness.prepare import DEFAULT_JOBS, execute_labs
 
 LABS = sorted((ROOT / "labs").glob("[0-9][0-9]_*.ipynb"))
 OUT = ROOT / "build" / "test-labs"
@@ -42,7 +42,6 @@ def test_objectives_time_prerequisites_and_recap(nb):
 def executed(request):
     """Every lab this session selected, executed by papermill in quick mode, several at a time
     as `python -m harness run-labs` does: {name: (seconds, error line or "")}."""
-    from harness.prepare import execute_labs
     chosen = {item.callspec.params["nb"] for item in request.session.items
               if getattr(item, "originalname", "") == "test_lab_runs_and_verdicts_are_right"}
     return execute_labs(sorted(chosen), OUT, quick=True, jobs=int(os.environ.get("LEAKLAB_JOBS", DEFAULT_JOBS)))
