@@ -6,8 +6,11 @@ STAMP   := $(VENV)/.setup-done
 
 .PHONY: lab setup test run-all docs clean
 
+# Jupyter refuses to start as root unless told; containers and workshop VMs often run as root.
+ROOT_OK := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: setup
-	$(VENV)/bin/jupyter lab labs/00_start_here.ipynb
+	$(VENV)/bin/jupyter lab $(ROOT_OK) labs/00_start_here.ipynb
 
 setup: $(STAMP)
 
