@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .build import build
 from .errors import LeakLabError
+from .kernels import ZYGOTE_ENV, KernelZygote, ipc_kernel_manager
 from .samples import samples_dir, scenario_dir
 from .toolchain import EXTRA_TOOLCHAINS, find_go, toolchains_dir
 
@@ -118,35 +119,12 @@ def labs() -> list[Path]:
     return sorted((ROOT / "labs").glob("[0-9][0-9]_*.ipynb"))
 
 
-def _ipc_kernel_manager():
-    """A kernel manager whose kernel talks over Unix sockets in the temp folder, not TCP ports.
-
-    With TCP, each new kernel picks five free ports by binding and releasing them; kernels starting
-    side by side can pick the same one, and a client then waits out its start-up timeout for a
-    reply that went to another kernel. Socket files are unique by name, short enough for the
-    107-byte limit on their paths, and removed when the kernel shuts down."""
-    import tempfile
-    import uuid
-
-    from jupyter_client.manager import AsyncKernelManager
-    from traitlets import default
-
-    class IPCKernelManager(AsyncKernelManager):
-        @default("transport")
-        def _transport_default(self):
-            return "ipc"
-
-        @default("ip")
-        def _ip_default(self):
-            return os.path.join(tempfile.gettempdir(), f"leaklab-kernel-{uuid.uuid4().hex[:12]}")
-
-    return IPCKernelManager
-
-
-def _execute(nb: Path, out: Path, quick: bool) -> tuple[str, float, str]:
-    """Run one notebook with papermill; (name, seconds, error line or "")."""
+def _execute(nb: Path, out: Path, quick: bool, zygote: str = "") -> tuple[str, float, str]:
+    """Run one notebook with papermill, its kernel forked from `zygote` if given; (name, seconds,
+    error line or "")."""
     import papermill as pm
     os.environ["LEAKLAB_NO_PROGRESS"] = "1"
+    os.environ[ZYGOTE_ENV] = zygote
     t0 = time.monotonic()
     for attempt in range(2):
         try:
@@ -155,7 +133,7 @@ def _execute(nb: Path, out: Path, quick: bool) -> tuple[str, float, str]:
             pm.execute_notebook(str(nb), str(out / nb.name), parameters={"quick": quick},
                                 cwd=str(nb.parent), progress_bar=False, kernel_name="python3",
                                 request_save_on_cell_execute=False,
-                                kernel_manager_class=_ipc_kernel_manager())
+                                kernel_manager_class=ipc_kernel_manager())
             return nb.name, time.monotonic() - t0, ""
         except RuntimeError as err:  # a kernel that failed to start: retry once
             if attempt or "Kernel" not in str(err):
@@ -172,7 +150,9 @@ def execute_labs(notebooks: list[Path], out: Path, quick: bool = True, jobs: int
 
     Workers are forked from a fresh server process that has imported papermill once (importing
     it costs seconds of CPU, mostly jsonschema's format checkers), not from the caller, whose
-    state (kernels, threads) a fork would copy. `report(name, seconds, error)` sees each as it ends."""
+    state (kernels, threads) a fork would copy. Their kernels are forked from a zygote that has
+    imported what the labs import (`kernels.KernelZygote`). `report(name, seconds, error)` sees
+    each as it ends."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
     out.mkdir(parents=True, exist_ok=True)
@@ -181,8 +161,8 @@ def execute_labs(notebooks: list[Path], out: Path, quick: bool = True, jobs: int
     results: dict[str, tuple[float, str]] = {}
     # Longest first (by their last run here), so a slow notebook does not start last.
     todo = sorted(notebooks, key=lambda nb: -_previous_seconds(out / nb.name))
-    with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=ctx) as pool:
-        futures = [pool.submit(_execute, nb, out, quick) for nb in todo]
+    with KernelZygote() as zygote, ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=ctx) as pool:
+        futures = [pool.submit(_execute, nb, out, quick, zygote.path) for nb in todo]
         for fut in as_completed(futures):
             name, secs, err = fut.result()
             results[name] = (secs, err)
