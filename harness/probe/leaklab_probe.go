@@ -5,7 +5,6 @@
 package main
 
 import (
-	"bufio"
 	"os"
 	"runtime"
 	"runtime/metrics"
@@ -35,8 +34,7 @@ var leaklabMetrics = [][2]string{
 
 type leaklabProbeState struct {
 	start    time.Time
-	out      *os.File
-	w        *bufio.Writer
+	out      *os.File // metrics.jsonl; nil when silent or finished
 	mu       sync.Mutex
 	samples  []metrics.Sample
 	keys     []string
@@ -103,7 +101,10 @@ func leaklabNewProbe() *leaklabProbeState {
 	if err != nil {
 		return p
 	}
-	p.out, p.w = f, bufio.NewWriterSize(f, 64<<10)
+	// Each line is written as it is made, with no buffer in between: every sample was flushed
+	// at once anyway, and a 64 KB buffer was live heap the program's GC had to pace around
+	// (about 2% more collections for a program at Go's 4 MB minimum heap).
+	p.out = f
 	if os.Getenv("LEAKLAB_TRACE") != "" {
 		if tf, err := os.Create(p.dir + "/trace.out"); err == nil && trace.Start(tf) == nil {
 			p.trace = tf
@@ -113,7 +114,7 @@ func leaklabNewProbe() *leaklabProbeState {
 }
 
 func init() {
-	if leaklabProbe.w != nil {
+	if leaklabProbe.out != nil {
 		leaklabProbe.sample(false, false)
 		go leaklabProbe.loop()
 	}
@@ -189,7 +190,7 @@ func leaklabGCCount() uint64 {
 func (p *leaklabProbeState) sample(withMemStats, final bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.w == nil {
+	if p.out == nil {
 		return
 	}
 	readAt := time.Now()
@@ -255,27 +256,25 @@ func (p *leaklabProbeState) sample(withMemStats, final bool) {
 		b = append(b, `,"final":true`...)
 	}
 	b = append(b, "}\n"...)
-	p.w.Write(b)
-	p.w.Flush()
+	p.out.Write(b)
 	p.buf = b
 }
 
 func (p *leaklabProbeState) event(name, reason string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.w == nil {
+	if p.out == nil {
 		return
 	}
-	p.w.WriteString(`{"event":"` + name + `","reason":"` + reason + `","t":` +
+	p.out.WriteString(`{"event":"` + name + `","reason":"` + reason + `","t":` +
 		strconv.FormatFloat(time.Since(p.start).Seconds(), 'f', 4, 64) + "}\n")
-	p.w.Flush()
 }
 
 // finish captures the end state once: it lets goroutines that are still
 // shutting down finish, forces GC, then writes the profiles.
 func (p *leaklabProbeState) finish(reason string) {
 	p.once.Do(func() {
-		if p.w == nil {
+		if p.out == nil {
 			return
 		}
 		p.event("ending", reason)
@@ -301,7 +300,7 @@ func (p *leaklabProbeState) finish(reason string) {
 		p.event("end", reason)
 		p.mu.Lock()
 		p.out.Close()
-		p.w = nil
+		p.out = nil
 		p.mu.Unlock()
 	})
 }
