@@ -13,6 +13,7 @@ Only headless runs use this (`prepare.execute_labs`); JupyterLab starts its kern
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -115,7 +116,8 @@ def _fork_provisioner():
         gives it, so interrupts and kills reach only the kernel and what it started."""
 
         async def launch_kernel(self, cmd, **kwargs):
-            pid = request_kernel(cmd, kwargs.get("env") or dict(os.environ), str(kwargs.get("cwd") or os.getcwd()))
+            pid = await asyncio.to_thread(request_kernel, cmd, kwargs.get("env") or dict(os.environ),
+                                          str(kwargs.get("cwd") or os.getcwd()))
             if pid is None:  # no zygote or not this kind of kernel: start it the usual way
                 return await super().launch_kernel(cmd, **kwargs)
             self.process = ForkedKernel(pid)
