@@ -119,9 +119,18 @@ def labs() -> list[Path]:
     return sorted((ROOT / "labs").glob("[0-9][0-9]_*.ipynb"))
 
 
+_interrupted = False  # in a worker: Ctrl-C arrived, so it runs no further notebook
+
+
 def _execute(nb: Path, out: Path, quick: bool, zygote: str = "") -> tuple[str, float, str]:
     """Run one notebook with papermill, its kernel forked from `zygote` if given; (name, seconds,
-    error line or "")."""
+    error line or "").
+
+    After a Ctrl-C the worker runs no further notebook: the pool would otherwise go on through
+    every queued lab while the caller waits for it to finish."""
+    global _interrupted
+    if _interrupted:
+        return nb.name, 0.0, "interrupted"
     import papermill as pm
     os.environ["LEAKLAB_NO_PROGRESS"] = "1"
     os.environ[ZYGOTE_ENV] = zygote
@@ -138,6 +147,9 @@ def _execute(nb: Path, out: Path, quick: bool, zygote: str = "") -> tuple[str, f
         except RuntimeError as err:  # a kernel that failed to start: retry once
             if attempt or "Kernel" not in str(err):
                 return nb.name, time.monotonic() - t0, str(err).strip().splitlines()[0]
+        except KeyboardInterrupt:  # papermill has interrupted and shut down the kernel
+            _interrupted = True
+            return nb.name, time.monotonic() - t0, "interrupted"
         except Exception as err:  # papermill's own error names the failing cell
             lines = str(err).strip().splitlines()
             return nb.name, time.monotonic() - t0, lines[0] if lines else type(err).__name__
@@ -163,11 +175,18 @@ def execute_labs(notebooks: list[Path], out: Path, quick: bool = True, jobs: int
     todo = sorted(notebooks, key=lambda nb: -_previous_seconds(out / nb.name))
     with KernelZygote() as zygote, ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=ctx) as pool:
         futures = [pool.submit(_execute, nb, out, quick, zygote.path) for nb in todo]
-        for fut in as_completed(futures):
-            name, secs, err = fut.result()
-            results[name] = (secs, err)
-            if report:
-                report(name, secs, err)
+        try:
+            for fut in as_completed(futures):
+                name, secs, err = fut.result()
+                results[name] = (secs, err)
+                if report:
+                    report(name, secs, err)
+        except BaseException:
+            # Ctrl-C (or an error here): no further notebook starts. Typed in a terminal, it
+            # has reached the workers too, which stop the notebooks they run (`_execute`).
+            for fut in futures:
+                fut.cancel()
+            raise
     return results
 
 

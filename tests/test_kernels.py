@@ -1,6 +1,7 @@
-"""Kernels forked from the zygote (headless lab runs) behave like kernels started the usual way:
-the folder and environment asked for, inline figures, interrupts, shutdown, and no process or
-socket file left behind, even when the zygote itself is killed."""
+"""Headless lab runs' kernels. Those forked from the zygote behave like kernels started the usual
+way: the folder and environment asked for, inline figures, interrupts, shutdown, and no process
+or socket file left behind, even when the zygote itself is killed. Ctrl-C during a run stops it
+at once and leaves nothing behind."""
 
 import asyncio
 import os
@@ -116,3 +117,72 @@ def test_kernels_end_with_their_zygote(tmp_path, monkeypatch):
         monkeypatch.setenv(ZYGOTE_ENV, zygote.path)
         asyncio.run(scenario(zygote))
     assert _leftover_sockets(before) == []
+
+
+def _marked(marker: str) -> list[tuple[int, str]]:
+    """Processes whose environment carries `marker` (everything a run below started), but not
+    this test's own."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as f:
+                if marker.encode() not in f.read():
+                    continue
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                found.append((int(entry), f.read().replace(b"\0", b" ").decode(errors="replace")))
+        except OSError:
+            continue
+    return found
+
+
+def test_ctrl_c_stops_a_headless_lab_run_at_once(tmp_path):
+    """Ctrl-C in the terminal during `run-labs` / `make test`: the running notebooks stop as with
+    the stop button (their Go programs are killed and their files removed), no queued notebook
+    starts, and nothing of the run is left: no kernel, zygote, worker or program, no temp file."""
+    import shutil
+    import signal
+    import subprocess
+    import uuid
+
+    import nbformat
+    marker = f"LEAKLAB_TEST_RUN=ctrlc-{uuid.uuid4().hex}"
+    notebooks = []
+    for i in range(3):  # two run at once, the third waits for a free worker
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell(
+            "import harness as lab\nlab.run_sample('goroutine_channel', 'leaky', duration=60)")]
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        notebooks.append(tmp_path / f"{i}_long.ipynb")
+        nbformat.write(nb, notebooks[-1])
+    tmpdir = tempfile.mkdtemp(prefix="lk-")  # short: kernel socket paths must stay under 107 bytes
+    script = ("import sys\nfrom pathlib import Path\nfrom harness.prepare import execute_labs\n"
+              f"execute_labs([Path(p) for p in {[str(n) for n in notebooks]!r}], Path({str(tmp_path / 'out')!r}),"
+              " jobs=2, report=lambda *r: print(*r, flush=True))\n")
+    env = {**os.environ, marker.split("=")[0]: marker.split("=")[1], "TMPDIR": tmpdir}
+    proc = subprocess.Popen([sys.executable, "-c", script], env=env, start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        end = time.monotonic() + 120
+        while sum("goroutine_channel" in cmd or "/prog " in cmd for _, cmd in _marked(marker)) < 2:
+            assert proc.poll() is None and time.monotonic() < end, "the two programs never started"
+            time.sleep(0.2)
+        os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole group
+        t0 = time.monotonic()
+        out, err = proc.communicate(timeout=60)
+        stopped_s = time.monotonic() - t0
+        assert stopped_s < 20, f"took {stopped_s:.0f} s to stop (the programs run 60 s)"
+        assert "Task exception was never retrieved" not in err
+        assert not (tmp_path / "out" / "2_long.ipynb").exists(), "a queued notebook started after Ctrl-C"
+        end = time.monotonic() + 5  # kernels notice their zygote is gone within a second
+        while _marked(marker) and time.monotonic() < end:
+            time.sleep(0.2)
+        assert _marked(marker) == []
+        assert os.listdir(tmpdir) == []
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        for pid, _ in _marked(marker):
+            os.kill(pid, signal.SIGKILL)
+        shutil.rmtree(tmpdir, ignore_errors=True)
