@@ -25,6 +25,8 @@ import time
 import uuid
 from pathlib import Path
 
+from .supervise import alive
+
 # Where the kernel manager finds the zygote's socket; unset = start kernels the usual way.
 ZYGOTE_ENV = "LEAKLAB_KERNEL_ZYGOTE"
 _INLINE = "module://matplotlib_inline.backend_inline"
@@ -71,7 +73,7 @@ class ForkedKernel:
         self.returncode: int | None = None
 
     def poll(self) -> int | None:
-        if self.returncode is None and not _alive(self.pid):
+        if self.returncode is None and not alive(self.pid):  # a zombie not yet reaped counts as gone
             self.returncode = 0  # the zygote reaped it; its status is not ours to read
         return self.returncode
 
@@ -92,19 +94,6 @@ class ForkedKernel:
 
     def kill(self) -> None:
         self.send_signal(signal.SIGKILL)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie not reaped yet counts as gone (Linux; elsewhere the zygote reaps at once)
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
 
 
 def _fork_provisioner():

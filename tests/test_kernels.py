@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.kernels import ZYGOTE_ENV, KernelZygote, _alive, ipc_kernel_manager
+from harness.kernels import ZYGOTE_ENV, KernelZygote, ipc_kernel_manager
+from harness.supervise import alive
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the zygote runs on Linux only")
 
@@ -80,7 +81,7 @@ def test_forked_kernel_runs_as_asked_and_ends_cleanly(tmp_path, monkeypatch):
 
         kc.stop_channels()
         await km.shutdown_kernel()
-        assert not _alive(pid)
+        assert not alive(pid)
 
     with KernelZygote() as zygote:
         monkeypatch.setenv(ZYGOTE_ENV, zygote.path)
@@ -102,9 +103,9 @@ def test_kernels_end_with_their_zygote(tmp_path, monkeypatch):
         zygote.proc.kill()
         zygote.proc.wait()
         end = time.monotonic() + 10
-        while _alive(pid) and time.monotonic() < end:
+        while alive(pid) and time.monotonic() < end:
             await asyncio.sleep(0.1)
-        assert not _alive(pid), "kernel outlived its zygote"
+        assert not alive(pid), "kernel outlived its zygote"
         kc.stop_channels()
         await km.shutdown_kernel(now=True)
 
