@@ -4,9 +4,9 @@ forked from one process that has already imported what every lab imports.
 A plain kernel is a fresh Python that imports IPython, ipykernel, matplotlib and the harness and
 draws its first figure: 1.1-1.3 CPU-seconds on the lab's 2-core machine, paid again by each of
 the 23 labs. `KernelZygote` pays it once: a server process imports all of that, then forks one
-kernel per request (a forked kernel does the same in about 0.2 CPU-seconds). A forked kernel is the same ipykernel, started with the same
-command line, working folder and environment that jupyter_client asked for; only the imports are
-already done.
+kernel per request (a forked kernel does the same in about 0.2 CPU-seconds). A forked kernel is
+the same ipykernel, started with the same command line, working folder and environment that
+jupyter_client asked for; only the imports are already done.
 
 Only headless runs use this (`prepare.execute_labs`); JupyterLab starts its kernels as usual.
 """
