@@ -26,6 +26,35 @@ def test_committed_without_outputs(nb):
     assert len(tagged) == 1 and "quick" in tagged[0].source
 
 
+def test_bench_ttv_reads_every_compare_call_with_its_quick_duration(tmp_path):
+    """`bench ttv` times what the labs run: every `lab.compare(` in a lab's code must come back as
+    an invocation of a known sample, with the (shorter) quick-mode duration, and loops expand."""
+    from harness.bench import lab_invocations
+    from harness.samples import scenarios
+    invs = lab_invocations()
+    calling = {p.stem[:2] for p in LABS if "lab.compare(" in p.read_text()}
+    assert calling and calling == {lab for inv in invs for lab in inv["labs"]}
+    for inv in invs:
+        assert inv["sample"] in scenarios(), inv
+        assert 0 < inv["quick_s"] < 4, f"{inv}: not the quick-mode duration"
+    blocking = {tuple(i["args"]) for i in invs if i["sample"] == "goroutine_blocking"}
+    assert len(blocking) >= 3, "a `for case in cases:` loop did not expand into one invocation per case"
+
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell("quick = False\nduration = 9.0")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(
+        "import harness as lab\nrun_s = 0.5 if quick else duration\n"
+        "for c in ('a', 'b'):\n    lab.compare('s', run_s, args=['-case', c])")]
+    nbformat.write(nb, tmp_path / "01_x.ipynb")
+    assert [(i["args"], i["quick_s"]) for i in lab_invocations(tmp_path)] == [
+        (["-case", "a"], 0.5), (["-case", "b"], 0.5)]
+    nb.cells[1].source += "\nlab.compare('s', run_s, args=some_function())"
+    nbformat.write(nb, tmp_path / "01_x.ipynb")
+    with pytest.raises(ValueError):
+        lab_invocations(tmp_path)
+
+
 @pytest.mark.parametrize("nb", LABS, ids=[p.stem for p in LABS])
 def test_objectives_time_prerequisites_and_recap(nb):
     data = nbformat.read(nb, as_version=4)

@@ -117,7 +117,7 @@ func (s *server) run(rate int, duration time.Duration) {
 func main() {
 	name := flag.String("variant", "leaky", "leaky, fixed or exercise")
 	duration := flag.Duration("duration", 2*time.Second, "how long to serve")
-	rate := flag.Int("rate", 100, "requests per second")
+	rate := flag.Int("rate", 200, "requests per second")
 	which := flag.String("case", "all", "map, registry, weak or all")
 	flag.IntVar(&size, "size", size, "bytes per report, screen and document")
 	flag.Parse()
