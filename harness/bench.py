@@ -23,9 +23,25 @@ PROGRAMS = {"cpu": ("cpu", ["-rounds", "12000000"]), "alloc": ("alloc", ["-round
             "gc-churn": ("alloc", ["-rounds", "40000", "-live", "0"])}
 
 
-def _bare(go, name: str, out: Path) -> Path:
-    exe = out / f"{name}-bare"
-    res = go.run("build", "-o", str(exe), f"./{name}", cwd=BENCH_DIR)
+RELINKS = (3, 13, 29, 61)  # statements of dead code in the `relink` arm's four builds
+
+
+def _bare(go, name: str, out: Path, pad: int = 0) -> Path:
+    """The benchmark built by plain `go build`; with `pad`, relinked with a function of `pad`
+    statements that never runs added to package main (through an overlay), which moves the code
+    placed after it: what any change to a binary does to its code layout, with no probe at all."""
+    exe = out / f"{name}-bare{pad or ''}"
+    extra = []
+    if pad:
+        src = out / f"pad{pad}.go"
+        src.write_text('package main\n\nimport "os"\n\nvar leaklabPadSink int\n\n'
+                       'func init() {\n\tif os.Getenv("LEAKLAB_PAD_NEVER") == "x" {\n\t\tleaklabPad()\n\t}\n}\n\n'
+                       '//go:noinline\nfunc leaklabPad() {\n'
+                       + "".join(f"\tleaklabPadSink += {i} * leaklabPadSink\n" for i in range(pad)) + "}\n")
+        overlay = out / f"pad{pad}.json"
+        overlay.write_text(json.dumps({"Replace": {str(BENCH_DIR / name / "leaklab_pad.go"): str(src)}}))
+        extra = ["-overlay", str(overlay)]
+    res = go.run("build", *extra, "-o", str(exe), f"./{name}", cwd=BENCH_DIR)
     if res.returncode != 0:
         raise SystemExit(f"error: cannot build benchmarks/{name}: {res.stderr.strip()}")
     return exe
@@ -39,7 +55,7 @@ def _median_ci(xs: list[float], n: int = 2000) -> tuple[float, float]:
 
 
 def overhead(repeat: int = 5, work: float = 1.0) -> list[dict]:
-    """Instrumented vs bare wall and CPU time of fixed work. Each round runs four arms back to back
+    """Instrumented vs bare wall and CPU time of fixed work. Each round runs five arms back to back
     (order rotating), and ratios are taken within a round, then their median over the rounds: this
     machine drifts by several percent between minutes, which a ratio of medians would count as overhead.
 
@@ -48,15 +64,18 @@ def overhead(repeat: int = 5, work: float = 1.0) -> list[dict]:
     defaults of `measure`. So probe/off is the probe's own cost, off/noprof what heap-profile sampling
     costs (the linker turns it off in programs that cannot reach runtime.MemProfile, and linking
     runtime/pprof, as the probe and every net/http/pprof import do, turns it back on), noprof/bare
-    code layout alone. `work` scales the programs' work (a quick look: 0.25; shorter runs are noisier)."""
+    code layout alone; `relink`, the bare program relinked with a little dead code (one of RELINKS,
+    by round; only with repeat >= len(RELINKS)), shows how far code layout alone moves the same
+    program. `work` scales the programs' work (a quick look: 0.25; shorter runs are noisier)."""
     go = find_go()
     rows = []
-    arms = ("bare", "off", "noprof", "probe")
+    arms = ("bare", "off", "noprof", "probe") + (("relink",) if repeat >= len(RELINKS) else ())
     with tempfile.TemporaryDirectory(prefix="leaklab-bench-") as tmp:
         tmp = Path(tmp)
         for name, (folder, args) in PROGRAMS.items():
             args = [args[0], str(max(1, int(int(args[1]) * work))), *args[2:]]
             bare, probed = _bare(go, folder, tmp), build(BENCH_DIR / folder, go).path
+            relinked = [_bare(go, folder, tmp, pad) for pad in RELINKS] if "relink" in arms else []
             walls: dict[str, list[float]] = {a: [] for a in arms}
             cpus: dict[str, list[float]] = {a: [] for a in arms}
             metrics_ns, memstats_ns, capture_s = [], [], []
@@ -65,7 +84,7 @@ def overhead(repeat: int = 5, work: float = 1.0) -> list[dict]:
                     d = tmp / f"{name}-{kind}-{i}"
                     d.mkdir()
                     env = go.env()
-                    exe = bare if kind == "bare" else probed
+                    exe = relinked[i % len(relinked)] if kind == "relink" else bare if kind == "bare" else probed
                     if kind == "noprof":
                         env["GODEBUG"] = "memprofilerate=0"
                     if kind == "probe":
@@ -90,6 +109,8 @@ def overhead(repeat: int = 5, work: float = 1.0) -> list[dict]:
                 return [x / y for x, y in zip(xs[a], xs[b])]
 
             probe_off_cpu = ratio(cpus, "probe", "off")
+            relink = ratio(cpus, "relink", "bare") if "relink" in arms else []
+            per_build = [statistics.median(relink[k::len(RELINKS)]) for k in range(len(RELINKS))] if relink else []
             lo, hi = _median_ci(probe_off_cpu)
             nan = float("nan")
             rows.append({"program": name, "runs": repeat,
@@ -101,6 +122,7 @@ def overhead(repeat: int = 5, work: float = 1.0) -> list[dict]:
                          "probe_off_cpu_ci95": f"{lo:.3f}-{hi:.3f}",
                          "heapprof_cpu": statistics.median(ratio(cpus, "off", "noprof")),
                          "layout_cpu": statistics.median(ratio(cpus, "noprof", "bare")),
+                         "relink_cpu": f"{min(per_build):.3f}-{max(per_build):.3f}" if per_build else "-",
                          "end_capture_s": statistics.median(capture_s) if capture_s else nan,
                          "metrics_read_us": statistics.median(metrics_ns) / 1e3 if metrics_ns else nan,
                          "memstats_read_us": statistics.median(memstats_ns) / 1e3 if memstats_ns else nan})
@@ -343,11 +365,13 @@ def _table(rows: list[dict]) -> str:
 
 SECTIONS = {
     "overhead": ("Probe overhead at the default sampling interval (50 ms), target ≤ 1.02. Each round runs "
-                 "four arms back to back and ratios are taken within the round (median over rounds): "
+                 "five arms back to back and ratios are taken within the round (median over rounds): "
                  "wall_ratio/cpu_ratio = probe / bare `go build`; probe_off_* = probe / the same binary with "
                  "its probe silent, i.e. the probe's own cost, with a 95 % bootstrap interval; heapprof_cpu = "
                  "heap-profile sampling, which linking runtime/pprof turns on (as any net/http/pprof import "
-                 "does); layout_cpu = the silent binary without heap profiling / bare. end_capture_s: the "
+                 "does); layout_cpu = the silent binary without heap profiling / bare; relink_cpu = the bare program "
+                 f"relinked {len(RELINKS)} ways with a few bytes of dead code / bare (lowest-highest of their "
+                 "medians): how far code layout alone moves it. end_capture_s: the "
                  "probe's work after main returns (forced GCs + profiles); metrics_read_us / memstats_read_us: "
                  "one runtime/metrics read of the probe's 12 metrics / one runtime.ReadMemStats "
                  "(stop-the-world), as the probe timed them."),
