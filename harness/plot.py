@@ -9,7 +9,7 @@ import matplotlib
 if matplotlib.get_backend().lower() == "agg" or not matplotlib.rcParams.get("backend"):
     matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import EngFormatter  # noqa: E402
+from matplotlib.ticker import EngFormatter, MaxNLocator  # noqa: E402
 
 # The same colour for the same variant in every figure of the lab.
 COLORS = {"leaky": "#c0392b", "fixed": "#2e8b57", "exercise": "#e67e22",
@@ -59,6 +59,7 @@ def plot_runs(runs, title: str | None = None, heap: bool = True, width: float = 
                         label="at the end (after GC)")
             if col == 0:
                 ax.set_ylabel("goroutines")
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # no "1.75 goroutines" ticks
             ax.grid(alpha=0.3)
         if heap:
             hx = axes[-1][col]
@@ -79,6 +80,8 @@ def plot_runs(runs, title: str | None = None, heap: bool = True, width: float = 
         axes[-1][col].set_xlabel("time since start (s)")
     for a in axes.flat:  # after all columns are drawn: set_ylim stops autoscaling of the shared row
         a.set_ylim(bottom=0)
+    if goroutines:  # headroom, so the verdict box at the top does not hide the line's highest part
+        axes[0][0].set_ylim(top=axes[0][0].get_ylim()[1] * 1.3)
     if title:
         fig.suptitle(title, fontweight="bold")
     return fig
