@@ -55,7 +55,7 @@ def _median_ci(xs: list[float], n: int = 2000) -> tuple[float, float]:
 
 
 def overhead(repeat: int = 5, work: float = 1.0) -> list[dict]:
-    """Instrumented vs bare wall and CPU time of fixed work. Each round runs five arms back to back
+    """Instrumented vs bare wall and CPU time of fixed work. Each round runs the arms back to back
     (order rotating), and ratios are taken within a round, then their median over the rounds: this
     machine drifts by several percent between minutes, which a ratio of medians would count as overhead.
 
@@ -365,7 +365,7 @@ def _table(rows: list[dict]) -> str:
 
 SECTIONS = {
     "overhead": ("Probe overhead at the default sampling interval (50 ms), target ≤ 1.02. Each round runs "
-                 "five arms back to back and ratios are taken within the round (median over rounds): "
+                 "four arms (five with --repeat 4 or more) back to back and ratios are taken within the round (median over rounds): "
                  "wall_ratio/cpu_ratio = probe / bare `go build`; probe_off_* = probe / the same binary with "
                  "its probe silent, i.e. the probe's own cost, with a 95 % bootstrap interval; heapprof_cpu = "
                  "heap-profile sampling, which linking runtime/pprof turns on (as any net/http/pprof import "
