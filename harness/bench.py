@@ -54,6 +54,16 @@ def _median_ci(xs: list[float], n: int = 2000) -> tuple[float, float]:
     return meds[int(0.025 * n)], meds[int(0.975 * n) - 1]
 
 
+def _spread(xs: list[float]) -> str:
+    """10th-90th percentile of xs relative to their median ("0.93-1.21"): how much the same
+    binary's runs differ here, against which a ratio's distance from 1 can be judged."""
+    if len(xs) < 4:
+        return "-"
+    d = statistics.quantiles(xs, n=10, method="inclusive")
+    m = statistics.median(xs)
+    return f"{d[0] / m:.2f}-{d[-1] / m:.2f}"
+
+
 def overhead(repeat: int = 5, work: float = 1.0) -> list[dict]:
     """Instrumented vs bare wall and CPU time of fixed work. Each round runs the arms back to back
     (order rotating), and ratios are taken within a round, then their median over the rounds: this
@@ -115,6 +125,7 @@ def overhead(repeat: int = 5, work: float = 1.0) -> list[dict]:
             nan = float("nan")
             rows.append({"program": name, "runs": repeat,
                          "bare_wall_s": statistics.median(walls["bare"]),
+                         "bare_cpu_p10_p90": _spread(cpus["bare"]),
                          "wall_ratio": statistics.median(ratio(walls, "probe", "bare")),
                          "cpu_ratio": statistics.median(ratio(cpus, "probe", "bare")),
                          "probe_off_wall": statistics.median(ratio(walls, "probe", "off")),
@@ -366,6 +377,7 @@ def _table(rows: list[dict]) -> str:
 SECTIONS = {
     "overhead": ("Probe overhead at the default sampling interval (50 ms), target ≤ 1.02. Each round runs "
                  "four arms (five with --repeat 4 or more) back to back and ratios are taken within the round (median over rounds): "
+                 "bare_cpu_p10_p90 = how far the bare program's own runs spread (10th-90th percentile / median); "
                  "wall_ratio/cpu_ratio = probe / bare `go build`; probe_off_* = probe / the same binary with "
                  "its probe silent, i.e. the probe's own cost, with a 95 % bootstrap interval; heapprof_cpu = "
                  "heap-profile sampling, which linking runtime/pprof turns on (as any net/http/pprof import "
