@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import io
+import itertools
 import json
 import random
 import statistics
@@ -215,8 +217,6 @@ def lab_invocations(labs_dir: Path = LABS_DIR) -> list[dict]:
     run with quick=True, from literal assignments in the same cell and from `for x in <literal>`
     loops, which expand to one invocation per value. One row per (sample, args): `labs` lists the
     notebooks, `quick_s` is the shortest quick duration any of them uses."""
-    import ast
-
     import nbformat
     found: dict[tuple, dict] = {}
     for path in sorted(labs_dir.glob("*.ipynb")):
@@ -274,7 +274,6 @@ def lab_invocations(labs_dir: Path = LABS_DIR) -> list[dict]:
 
 
 def _literal(node):
-    import ast
     try:
         return ast.literal_eval(node)
     except ValueError:
@@ -283,14 +282,11 @@ def _literal(node):
 
 def _bindings(call, loops: dict[str, list]) -> list[dict]:
     """One name binding per combination of the loop variables the call uses."""
-    import ast
-    import itertools
     names = sorted({n.id for n in ast.walk(call) if isinstance(n, ast.Name) and n.id in loops})
     return [dict(zip(names, combo)) for combo in itertools.product(*(loops[n] for n in names))]
 
 
 def _resolve(node, scope: dict):
-    import ast
     if isinstance(node, ast.Name):
         if node.id not in scope:
             raise ValueError(f"name {node.id!r} is not a literal the bench can read")
