@@ -54,7 +54,7 @@ def check(scenario: str, duration: float = 2.0, gotest: bool = True, **kw) -> Ex
         line = "still leaking: " + v.headline.removeprefix("LEAK: ")
         fixed = False
     else:
-        line = "fixed: flat goroutines and live heap"
+        line = "fixed: " + v.headline.removeprefix("clean: ")
         fixed = True
     if passed is not None:
         line += "; go test " + ("passes" if passed else "FAILS")

@@ -40,14 +40,19 @@ def plot_runs(runs, title: str | None = None, heap: bool = True, width: float = 
     # Fixed margins in inches rather than a layout engine: the same look, and drawing the figure
     # once instead of several times (figures are most of a notebook's CPU time).
     axes_h = (h - 0.55 - (0.75 if title else 0.4) - 0.15 * (rows - 1)) / rows
-    axes_w = (w - 0.8 - 0.15 - 0.15 * (len(runs) - 1)) / len(runs)
-    fig.subplots_adjust(left=0.8 / w, right=1 - 0.15 / w, bottom=0.55 / h, top=1 - (0.75 if title else 0.4) / h,
+    # 1 inch on the left: room for the row's label next to tick labels as wide as "17.5 MB".
+    axes_w = (w - 1.0 - 0.15 - 0.15 * (len(runs) - 1)) / len(runs)
+    fig.subplots_adjust(left=1.0 / w, right=1 - 0.15 / w, bottom=0.55 / h, top=1 - (0.75 if title else 0.4) / h,
                         wspace=0.15 / axes_w, hspace=0.15 / axes_h)
     for col, run in enumerate(runs):
         c = color_for(run.label, col)
         ts = [s["t"] for s in run.samples]
         top = axes[0][col]
-        top.set_title(f"{run.label}: {run.verdict.verdict.upper()}", color=c, fontweight="bold", loc="left")
+        # The run's name in its variant's colour, the verdict in the verdict's: a fixed-looking
+        # run that leaks (or a leaky one that comes out clean) must not read as its label.
+        top.set_title(run.label, color=c, fontweight="bold", loc="left")
+        top.set_title(run.verdict.verdict.upper(), fontweight="bold", loc="right",
+                      color=COLORS["leaky"] if run.verdict.leak else COLORS["fixed"])
         top.text(0.02, 0.97, textwrap.fill(run.verdict.headline, 46), transform=top.transAxes,
                  va="top", ha="left", fontsize=8.5,
                  bbox=dict(boxstyle="round,pad=0.35", fc="white", ec=c, alpha=0.9))
@@ -76,12 +81,16 @@ def plot_runs(runs, title: str | None = None, heap: bool = True, width: float = 
             hx.grid(alpha=0.3)
             if col == 0:
                 hx.set_ylabel("memory")
-                hx.legend(loc="lower right", fontsize=8)
+                # Upper left, in the headroom added below (a growing line starts low there); with no
+                # goroutines row the verdict box has that corner.
+                hx.legend(loc="upper left" if goroutines else "lower right", fontsize=8)
         axes[-1][col].set_xlabel("time since start (s)")
     for a in axes.flat:  # after all columns are drawn: set_ylim stops autoscaling of the shared row
         a.set_ylim(bottom=0)
     if goroutines:  # headroom, so the verdict box at the top does not hide the line's highest part
         axes[0][0].set_ylim(top=axes[0][0].get_ylim()[1] * 1.3)
+        if heap:  # and room for the memory legend above the lines
+            axes[-1][0].set_ylim(top=axes[-1][0].get_ylim()[1] * 1.35)
     if title:
         fig.suptitle(title, fontweight="bold")
     return fig

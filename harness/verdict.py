@@ -157,10 +157,14 @@ def decide(samples: list[dict], sites: list[LeakSite], ended: str | None,
         parts.append(f"+{_bytes(h.slope)}/s live heap")
         reasons.append(f"live heap after GC grew {_bytes(h.growth)} ({_bytes(h.slope)}/s, z={h.z:.1f})")
     if proven:
-        top = next(s for s in sites if s.proven)
+        top = next(s for s in sites if s.proven)  # sites come largest first
         more = len([s for s in sites if s.proven]) - 1
-        parts.append(f"{proven:,} proven leaked at {top.function} ({top.location}) [{top.wait_reason}]"
-                     + (f" +{more} more site{'s' * (more > 1)}" if more else ""))
+        where = f"{top.function} ({top.location}) [{top.wait_reason}]"
+        if more:  # each count next to its own site, never the total next to one site
+            parts.append(f"{proven:,} proven leaked: {top.count:,} at {where}, "
+                         f"{proven - top.count:,} at {more} more site{'s' * (more > 1)}")
+        else:
+            parts.append(f"{proven:,} proven leaked at {where}")
         reasons.append(f"goroutineleak profile: {proven:,} goroutines blocked forever "
                        f"at {len([s for s in sites if s.proven])} site(s)")
     stuck = [s for s in sites if not s.proven and ended == "exited" and _blocks_forever(s.wait_reason)]
@@ -177,15 +181,19 @@ def decide(samples: list[dict], sites: list[LeakSite], ended: str | None,
     if leak:
         headline = "LEAK: " + ", ".join(parts)
     else:
-        headline = "clean: flat goroutines and live heap"
-        if suspects:
-            headline += f"; {suspects:,} goroutines still blocked at the end (not proven)"
+        gcs = _gc_cycles(samples)
         if g is None:
-            headline = "clean (too short to judge growth)" + headline[5:]
-        elif (gcs := _gc_cycles(samples)) < MIN_GCS_FOR_HEAP:
+            headline = "clean (too short to judge growth)"
+        elif gcs < MIN_GCS_FOR_HEAP:
             # Mann-Kendall at z >= 3 needs 7 distinct live-heap readings even when every one
             # is higher than the last: with fewer GCs a heap leak cannot show here.
-            headline += f" (only {gcs} GC cycles: too few to judge the live heap)"
+            headline = ("clean: flat goroutines; live heap not judged ("
+                        + (f"only {gcs} GC cycle{'s' * (gcs != 1)}, {MIN_GCS_FOR_HEAP} needed)" if gcs
+                           else "no GC cycle ran)"))
+        else:
+            headline = "clean: flat goroutines and live heap"
+        if suspects:
+            headline += f"; {suspects:,} goroutines still blocked at the end (not proven)"
         reasons.append("no proven leak, no sustained growth")
     return Verdict("leak" if leak else "clean", headline, reasons, g, h, proven, suspects, sites)
 

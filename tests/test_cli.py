@@ -35,6 +35,30 @@ def test_check_three_goroutines_proven(tmp_path):
     assert "3 proven leaked at main.main.func1 (three.go:6) [chan send]" in res.stdout
 
 
+TWO_SITES = """package main
+
+func main() {
+	a, b := make(chan int), make(chan int)
+	for i := 0; i < 5; i++ {
+		go func() { a <- 1 }()
+	}
+	for i := 0; i < 2; i++ {
+		go func() { <-b }()
+	}
+}
+"""
+
+
+def test_headline_gives_each_site_its_own_count(tmp_path):
+    """With two leaking sites, the count next to a site's name is that site's, not the total."""
+    f = tmp_path / "two.go"
+    f.write_text(TWO_SITES)
+    res = run_cli("check", str(f))
+    assert res.returncode == 1, res.stderr
+    assert ("7 proven leaked: 5 at main.main.func1 (two.go:6) [chan send], 2 at 1 more site"
+            in res.stdout), res.stdout
+
+
 def test_check_package_dir_with_args(gomod):
     d = gomod({"cmd/srv/main.go": """
         package main
