@@ -7,7 +7,7 @@ import "time"
 type exercise struct{}
 
 // onDelete registers what to do when the upload is deleted. The hook table
-// lives as long as the program.
+// belongs to the service and lives as long as it does.
 //
 // TODO: which variables does this closure capture, and what do they point to?
 func (exercise) onDelete(hooks map[string]func() string, u *upload) {

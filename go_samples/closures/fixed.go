@@ -7,7 +7,7 @@ import "time"
 type fixed struct{}
 
 // onDelete registers what to do when the upload is deleted. The hook table
-// lives as long as the program.
+// belongs to the service and lives as long as it does.
 func (fixed) onDelete(hooks map[string]func() string, u *upload) {
 	path := u.Path // copy out the one field the hook needs
 	hooks[u.ID] = func() string {

@@ -8,7 +8,7 @@ import "time"
 type leaky struct{}
 
 // onDelete registers what to do when the upload is deleted. The hook table
-// lives as long as the program.
+// belongs to the service and lives as long as it does.
 func (leaky) onDelete(hooks map[string]func() string, u *upload) {
 	hooks[u.ID] = func() string {
 		return "rm " + u.Path
