@@ -57,6 +57,7 @@ type Watchdog struct {
 	passed    map[Metric]int // trend tests passed in a row
 	stats     Stats
 	mu        sync.Mutex
+	stopOnce  sync.Once // Stop may be called more than once, and concurrently
 	stop      chan struct{}
 	done      chan struct{}
 }
@@ -84,13 +85,10 @@ func newWatchdog(opts ...Option) (*Watchdog, error) {
 		stop: make(chan struct{}), done: make(chan struct{})}, nil
 }
 
-// Stop ends the watchdog's goroutine and waits for it.
+// Stop ends the watchdog's goroutine and waits for it. It is safe to call
+// more than once, from any goroutine.
 func (w *Watchdog) Stop() {
-	select {
-	case <-w.stop:
-	default:
-		close(w.stop)
-	}
+	w.stopOnce.Do(func() { close(w.stop) })
 	<-w.done
 }
 

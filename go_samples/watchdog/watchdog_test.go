@@ -3,6 +3,7 @@ package watchdog
 import (
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -153,6 +154,26 @@ func TestStopLeavesNoGoroutine(t *testing.T) {
 	time.Sleep(20 * time.Millisecond)
 	w.Stop()
 	w.Stop() // twice is fine
+}
+
+// Stop may be called from several goroutines at once (a signal handler and a
+// deferred Stop, say): one of them closes the stop channel, all of them wait.
+func TestConcurrentStop(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	w, err := Start(Every(time.Millisecond), Window(10*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			<-start
+			w.Stop()
+		})
+	}
+	close(start)
+	wg.Wait()
 }
 
 // The live heap is watched the same way, in bytes per minute.

@@ -4,9 +4,8 @@
 //   - leaky: a request that gives up strands the goroutine that would
 //     deliver the answer, and the answer with it;
 //   - fixed: the answer goes into a buffered channel, the goroutine ends;
-//   - growing-then-stable: fixed, plus a connection pool and a cache that
-//     grow to their size in the first second and then stay: growth that
-//     is not a leak.
+//   - growing-then-stable: fixed, plus a connection pool that grows to its
+//     size in the first second and then stays: growth that is not a leak.
 package main
 
 import (
