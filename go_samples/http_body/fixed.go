@@ -15,8 +15,8 @@ func (fixed) status(c *http.Client, url string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	// Close ends the request. Since Go 1.27 it also reads a short unread
-	// remainder itself, so the connection goes back to the pool for reuse.
+	// Close ends the request. Since Go 1.27 it also reads the rest of a
+	// short body itself, so the connection goes back to the pool for reuse.
 	defer resp.Body.Close()
 	return resp.StatusCode, nil
 }
@@ -28,8 +28,9 @@ func (fixed) firstLine(c *http.Client, url string) (string, error) {
 		return "", err
 	}
 	defer func() {
-		// Close reads at most 256 KiB of what is left: read a larger rest
-		// here, up to a bound, so the connection can carry the next request.
+		// Close drains a rest itself only when the response declared at
+		// most 256 KiB, and this report declares more: read the rest here,
+		// up to a bound, so the connection can carry the next request.
 		io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrain))
 		resp.Body.Close()
 	}()
