@@ -10,6 +10,7 @@ import functools
 import html
 import os
 import platform
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -149,12 +150,34 @@ def check_exercise(scenario: str, duration: float = 2.0, record: bool = True):
     if res.run is not None:
         _display_figure(plot_runs([res.run], width=7))
     if res.gotest_passed is False:
-        tail = "\n".join(res.gotest_output.splitlines()[-12:])
-        _md(f"`go test -run TestExercise` output (last lines):\n```\n{tail}\n```")
+        _md(f"`go test -run TestExercise` output (what failed):\n```\n{_test_failures(res.gotest_output)}\n```")
     if record:
         _display({VERDICT_MIME: {"name": f"exercise:{scenario}", "fixed": res.fixed, "line": res.line},
                   "text/plain": f"exercise {scenario}: {'fixed' if res.fixed else 'still leaking'}"}, raw=True)
     return res
+
+
+_FAILURE_LINE = re.compile(r"_test\.go:\d+:|^\s*--- FAIL|^FAIL|found unexpected goroutines")
+_GOROUTINE_HEADER = re.compile(r"^\s*\[?Goroutine \d+ (in state .*)$")
+
+
+def _test_failures(output: str, most: int = 20) -> str:
+    """The lines of a failed `go test` that say what failed: the test's own messages, goleak's
+    summary and the header of each goroutine it found, not the stack frames under them."""
+    lines = output.splitlines()
+    picked, same = [], {}  # goleak's goroutines: one line per state and top function, with a count
+    for ln in lines:
+        if m := _GOROUTINE_HEADER.match(ln):
+            key = m[1].rstrip(":")
+            if key not in same:
+                same[key] = len(picked)
+                picked.append([key, 0])
+            picked[same[key]][1] += 1
+        elif _FAILURE_LINE.search(ln):
+            picked.append(ln)
+    picked = [p if isinstance(p, str) else f"        {p[1]} × goroutine{'s' * (p[1] > 1)} {p[0]}"
+              for p in picked] or lines[-12:]
+    return "\n".join(picked[:most] + ([f"… {len(picked) - most} more lines"] if len(picked) > most else []))
 
 
 def _display_figure(fig) -> None:

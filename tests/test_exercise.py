@@ -7,6 +7,7 @@ import pytest
 
 from conftest import run_cli
 from harness import exercise
+from harness.notebook import _test_failures
 from harness.samples import samples_dir, scenarios
 
 
@@ -30,6 +31,8 @@ def test_unsolved_says_still_leaking_then_solution_says_fixed(sandbox, name):
     res = exercise.check(name, duration=1.5)
     assert not res.fixed and res.line.startswith("still leaking: "), res.line
     assert res.gotest_passed is False, "the goleak test must catch the unsolved exercise"
+    shown = _test_failures(res.gotest_output)  # what the check cell shows of the failed test
+    assert re.search(r"_test\.go:\d+:", shown) and not re.search(r"\.go:\d+ \+0x", shown), shown
     _solve(sandbox / name)
     res = exercise.check(name, duration=1.5)
     assert res.fixed and res.line.startswith("fixed:"), res.line + "\n" + res.gotest_output[-2000:]
