@@ -28,20 +28,28 @@ PROGRAMS = {"cpu": ("cpu", ["-rounds", "12000000"]), "alloc": ("alloc", ["-round
 RELINKS = (3, 13, 29, 61)  # statements of dead code in the `relink` arm's four builds
 
 
-def _bare(go, name: str, out: Path, pad: int = 0) -> Path:
+# The `timer` arm: the bare program plus one goroutine waiting on a timer that does not fire in a
+# run, as nearly every real program has (an HTTP server's, a context deadline's, a ticker's).
+TIMER_SRC = ('package main\n\nimport "time"\n\n'
+             'func init() {\n\tgo func() { <-time.After(time.Hour) }()\n}\n')
+
+
+def _bare(go, name: str, out: Path, pad: int = 0, timer: bool = False) -> Path:
     """The benchmark built by plain `go build`; with `pad`, relinked with a function of `pad`
     statements that never runs added to package main (through an overlay), which moves the code
-    placed after it: what any change to a binary does to its code layout, with no probe at all."""
-    exe = out / f"{name}-bare{pad or ''}"
+    placed after it: what any change to a binary does to its code layout, with no probe at all.
+    With `timer`, TIMER_SRC is added instead."""
+    exe = out / f"{name}-bare{pad or ''}{'-timer' if timer else ''}"
     extra = []
-    if pad:
-        src = out / f"pad{pad}.go"
-        src.write_text('package main\n\nimport "os"\n\nvar leaklabPadSink int\n\n'
+    if pad or timer:
+        src = out / (f"pad{pad}.go" if pad else "timer.go")
+        src.write_text(TIMER_SRC if timer else
+                       'package main\n\nimport "os"\n\nvar leaklabPadSink int\n\n'
                        'func init() {\n\tif os.Getenv("LEAKLAB_PAD_NEVER") == "x" {\n\t\tleaklabPad()\n\t}\n}\n\n'
                        '//go:noinline\nfunc leaklabPad() {\n'
                        + "".join(f"\tleaklabPadSink += {i} * leaklabPadSink\n" for i in range(pad)) + "}\n")
-        overlay = out / f"pad{pad}.json"
-        overlay.write_text(json.dumps({"Replace": {str(BENCH_DIR / name / "leaklab_pad.go"): str(src)}}))
+        overlay = src.with_suffix(".json")
+        overlay.write_text(json.dumps({"Replace": {str(BENCH_DIR / name / "leaklab_extra.go"): str(src)}}))
         extra = ["-overlay", str(overlay)]
     res = go.run("build", *extra, "-o", str(exe), f"./{name}", cwd=BENCH_DIR)
     if res.returncode != 0:
@@ -78,15 +86,19 @@ def overhead(repeat: int = 5, work: float = 1.0) -> list[dict]:
     runtime/pprof, as the probe and every net/http/pprof import do, turns it back on), noprof/bare
     code layout alone; `relink`, the bare program relinked with a little dead code (one of RELINKS,
     by round; only with repeat >= len(RELINKS)), shows how far code layout alone moves the same
-    program. `work` scales the programs' work (a quick look: 0.25; shorter runs are noisier)."""
+    program; `timer`, the bare program with one goroutine waiting on a timer that never fires in a
+    run (TIMER_SRC): on a machine with few cores, an allocating program with any pending timer runs
+    slower than one with none (GOMAXPROCS=1 shows no such effect), and the probe's ticker is one.
+    probe/timer is the probe's cost to a program that already has a timer. `work` scales the programs' work (a quick look: 0.25; shorter runs are noisier)."""
     go = find_go()
     rows = []
-    arms = ("bare", "off", "noprof", "probe") + (("relink",) if repeat >= len(RELINKS) else ())
+    arms = ("bare", "off", "noprof", "probe", "timer") + (("relink",) if repeat >= len(RELINKS) else ())
     with tempfile.TemporaryDirectory(prefix="leaklab-bench-") as tmp:
         tmp = Path(tmp)
         for name, (folder, args) in PROGRAMS.items():
             args = [args[0], str(max(1, int(int(args[1]) * work))), *args[2:]]
             bare, probed = _bare(go, folder, tmp), build(BENCH_DIR / folder, go).path
+            timed = _bare(go, folder, tmp, timer=True)
             relinked = [_bare(go, folder, tmp, pad) for pad in RELINKS] if "relink" in arms else []
             walls: dict[str, list[float]] = {a: [] for a in arms}
             cpus: dict[str, list[float]] = {a: [] for a in arms}
@@ -96,7 +108,8 @@ def overhead(repeat: int = 5, work: float = 1.0) -> list[dict]:
                     d = tmp / f"{name}-{kind}-{i}"
                     d.mkdir()
                     env = go.env()
-                    exe = relinked[i % len(relinked)] if kind == "relink" else bare if kind == "bare" else probed
+                    exe = {"relink": relinked[i % len(relinked)] if relinked else None, "bare": bare,
+                           "timer": timed}.get(kind, probed)
                     if kind == "noprof":
                         env["GODEBUG"] = "memprofilerate=0"
                     if kind == "probe":
@@ -136,9 +149,53 @@ def overhead(repeat: int = 5, work: float = 1.0) -> list[dict]:
                          "heapprof_cpu": statistics.median(ratio(cpus, "off", "noprof")),
                          "layout_cpu": statistics.median(ratio(cpus, "noprof", "bare")),
                          "relink_cpu": f"{min(per_build):.3f}-{max(per_build):.3f}" if per_build else "-",
+                         "timer_wall": statistics.median(ratio(walls, "timer", "bare")),
+                         "probe_timer_wall": statistics.median(ratio(walls, "probe", "timer")),
                          "end_capture_s": statistics.median(capture_s) if capture_s else nan,
                          "metrics_read_us": statistics.median(metrics_ns) / 1e3 if metrics_ns else nan,
                          "memstats_read_us": statistics.median(memstats_ns) / 1e3 if memstats_ns else nan})
+    return rows
+
+
+# readcost: what one read costs the program's working goroutine (benchmarks/readcost, one process
+# per row, the reader switched on and off between blocks of work). Work per block: ~50 ms each.
+READCOST_WORK = {"cpu": ["-rounds", "300"], "alloc": ["-rounds", "1000"]}
+READCOST_READS = ("wake", "metrics", "sample", "memstats")
+
+
+def readcost(repeat: int = 1, interval_ms: int = 2) -> list[dict]:
+    """Cost of one read to the rest of the program, for each kind of read on a CPU-bound and an
+    allocating worker; `repeat` processes per row, their groups of blocks pooled. A short
+    interval gives many reads per block, so the cost per read is measured finely."""
+    go = find_go()
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="leaklab-bench-") as tmp:
+        tmp = Path(tmp)
+        exe = _bare(go, "readcost", tmp)
+        for work, args in READCOST_WORK.items():
+            for read in READCOST_READS:
+                groups, callers, blocks, reads = [], [], [], []
+                for i in range(repeat):
+                    d = tmp / f"{work}-{read}-{i}"
+                    d.mkdir()
+                    o = supervise([str(exe), "-work", work, "-read", read, "-interval", f"{interval_ms}ms",
+                                   "-blocks", "200", *args], d, go.env(), 300)
+                    if o.exit != "exited":
+                        raise SystemExit(f"error: benchmarks/readcost {work} {read}: {o.message or o.exit}: "
+                                         f"{(d / 'stderr').read_text().strip()[-300:]}")
+                    res = json.loads((d / "stdout").read_text())
+                    groups += res["groups_us"]
+                    callers.append(res["caller_us"])
+                    blocks.append(res["block_ms"])
+                    reads.append(res["reads_per_block"])
+                lo, hi = _median_ci(groups)
+                cost = statistics.median(groups)
+                per_block = statistics.median(reads)
+                rows.append({"work": work, "read": read, "interval_ms": interval_ms,
+                             "block_ms": statistics.median(blocks), "reads_per_block": per_block,
+                             "caller_us": statistics.median(callers), "program_us": cost,
+                             "program_us_ci95": f"{lo:.0f} to {hi:.0f}",
+                             "slowdown_pct": 100 * cost * per_block / (statistics.median(blocks) * 1e3)})
     return rows
 
 
@@ -372,17 +429,30 @@ def _table(rows: list[dict]) -> str:
 
 SECTIONS = {
     "overhead": ("Probe overhead at the default sampling interval (50 ms), target ≤ 1.02. Each round runs "
-                 "four arms (five with --repeat 4 or more) back to back and ratios are taken within the round (median over rounds): "
+                 "five arms (six with --repeat 4 or more) back to back and ratios are taken within the round (median over rounds): "
                  "bare_cpu_p10_p90 = how far the bare program's own runs spread (10th-90th percentile / median); "
                  "wall_ratio/cpu_ratio = probe / bare `go build`; probe_off_* = probe / the same binary with "
                  "its probe silent, i.e. the probe's own cost, with a 95 % bootstrap interval; heapprof_cpu = "
                  "heap-profile sampling, which linking runtime/pprof turns on (as any net/http/pprof import "
                  "does); layout_cpu = the silent binary without heap profiling / bare; relink_cpu = the bare program "
                  f"relinked {len(RELINKS)} ways with a few bytes of dead code / bare (lowest-highest of their "
-                 "medians): how far code layout alone moves it. end_capture_s: the "
-                 "probe's work after main returns (forced GCs + profiles); metrics_read_us / memstats_read_us: "
+                 "medians): how far code layout alone moves it; timer_wall = the bare program with one goroutine waiting "
+                 "on a timer that never fires in the run / bare: what having any pending timer costs this program "
+                 "(the probe's ticker is one; nearly every real program has some); probe_timer_wall = probe / that "
+                 "program. end_capture_s: the "
+                 "probe's work after main returns (a forced GC + profiles); metrics_read_us / memstats_read_us: "
                  "one runtime/metrics read of the probe's 12 metrics / one runtime.ReadMemStats "
                  "(stop-the-world), as the probe timed them."),
+    "readcost": ("What one read of the runtime's numbers costs the program, not only its caller "
+                 "(benchmarks/readcost: in one process, a goroutine does fixed blocks of work while a reader "
+                 "goroutine reads every interval_ms, switched on and off between blocks, on-off-off-on; code "
+                 "layout and process start-up, which move separate runs by more than this, cancel out). "
+                 "wake = the reader's ticker alone; metrics = runtime/metrics.Read of the probe's 12 metrics; "
+                 "sample = what the probe does each interval (that read, the goroutine count, one JSON line "
+                 "written to a file); memstats = runtime.ReadMemStats. caller_us: the read's own duration, as its "
+                 "caller timed it; program_us: the working goroutine's extra time per read (median over groups "
+                 "of four blocks, 95 % bootstrap interval); slowdown_pct: the same as a share of its work at "
+                 "this interval."),
     "compare": "Wall time of one `compare goroutine_channel --duration 2s` (build cached).",
     "lab": (f"Whole lab in quick mode (every notebook under papermill, {DEFAULT_JOBS} at a time, after compiling what they "
             "need once; `result` counts the labs that ran without error; `verdicts right`: the leaky → leak, "
@@ -401,6 +471,8 @@ def _rows(what: str, repeat: int, long: bool, work: float = 1.0) -> list[dict]:
         return overhead(repeat, work)
     if what == "compare":
         return compare_time(repeat)
+    if what == "readcost":
+        return readcost(repeat)
     if what == "lab":  # one cold run, then `repeat` warm ones (runs differ by several seconds here)
         return lab_time(cold=True) + [row for _ in range(min(repeat, 5)) for row in lab_time(cold=False)]
     if what == "ttv":

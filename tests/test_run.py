@@ -27,6 +27,39 @@ def test_main_returns_end_state_captured(gomod, go, no_leftovers):
     assert len(r.samples) >= 4
 
 
+def test_end_capture_frees_what_a_finalizer_held_and_collects_once_without_one(gomod, go, no_leftovers):
+    """The end state is measured after one collection, or two when finalizers were left to run:
+    an object with a finalizer survives the collection that finds it unreachable, and what it
+    holds is freed only by the next one, after the finalizer ran."""
+    d = gomod({"main.go": """
+        package main
+
+        import (
+            "os"
+            "runtime"
+        )
+
+        type holder struct{ buf []byte }
+
+        func main() {
+            if len(os.Args) > 1 {
+                return // nothing allocated, no finalizer
+            }
+            h := &holder{buf: make([]byte, 16<<20)}
+            runtime.SetFinalizer(h, func(*holder) {})
+            runtime.GC() // h is still reachable: the collection during main is behind us
+            runtime.KeepAlive(h)
+        }
+    """})
+    b = build(d, go)
+    held = measure(b, duration=10)
+    assert held.exit == "exited" and held.final is not None
+    assert held.final["heap_live"] < 4 << 20, "16 MB held by a finalized object must be gone at the end"
+    plain = measure(b, args=["plain"], duration=10)
+    assert plain.exit == "exited" and plain.final is not None
+    assert plain.final["gc_cycles"] == 1, "one collection is enough when no finalizer is left to run"
+
+
 def test_memstats_reads_are_timed_next_to_the_metrics_read(gomod, go, no_leftovers):
     d = gomod({"main.go": """
         package main

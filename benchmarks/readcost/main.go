@@ -1,0 +1,250 @@
+// Command readcost measures what one read of the runtime's memory numbers costs the rest of the
+// program, not only the caller. A worker goroutine does fixed blocks of work while a reader
+// goroutine reads on a ticker; the reader is switched on and off between blocks, in groups of
+// four (on, off, off, on) so that a steady drift of the machine's speed cancels within a group.
+// Switched off, the reader has no ticker at all. A group's cost per read is the worker's extra
+// time in its two "on" blocks divided by the reads made during them.
+//
+// Measured this way, in one process, the cost does not depend on how the binary was linked or on
+// how fast this process happened to start, which between separate runs of a program differ by
+// more than the cost itself.
+//
+// Reads: memstats (runtime.ReadMemStats: stops the world and flushes every P's allocation cache),
+// metrics (runtime/metrics.Read of the harness probe's twelve metrics), sample (what the probe
+// does every interval: that read, the goroutine count, one JSON line written to a file), wake
+// (nothing: what the ticker's wake-ups alone cost).
+//
+// Output: one JSON object with the cost per read of every group, in microseconds.
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/metrics"
+	"sort"
+	"strconv"
+	"sync/atomic"
+	"time"
+)
+
+type node struct {
+	next *node
+	val  [6]int
+}
+
+var keep []*node
+
+// The probe's twelve metrics (harness/probe/leaklab_probe.go).
+var probeMetrics = []string{
+	"/gc/heap/live:bytes", "/gc/heap/objects:objects", "/memory/classes/heap/objects:bytes",
+	"/memory/classes/heap/stacks:bytes", "/gc/heap/allocs:bytes", "/gc/heap/allocs:objects",
+	"/gc/cycles/total:gc-cycles", "/gc/heap/goal:bytes", "/memory/classes/total:bytes",
+	"/sched/goroutines-created:goroutines", "/cpu/classes/gc/total:cpu-seconds", "/cpu/classes/total:cpu-seconds",
+}
+
+// allocWork builds lists of 1,000 small objects, keeping the last 100 (about 6.4 MB live),
+// as benchmarks/alloc does.
+func allocWork(rounds int, r0 int) {
+	for r := r0; r < r0+rounds; r++ {
+		var head *node
+		for i := 0; i < 1000; i++ {
+			head = &node{next: head, val: [6]int{i}}
+		}
+		keep[r%len(keep)] = head
+	}
+}
+
+var sum [32]byte
+
+// cpuWork hashes, allocating nothing, as benchmarks/cpu does.
+func cpuWork(rounds int) {
+	for i := 0; i < rounds*2000; i++ {
+		sum = sha256.Sum256(sum[:])
+	}
+}
+
+type reader struct {
+	what    string
+	samples []metrics.Sample
+	ms      runtime.MemStats
+	out     *os.File
+	buf     []byte
+	start   time.Time
+	reads   atomic.Int64
+	callers []float64 // ns per read as the reader saw it; touched by the reader goroutine only
+}
+
+func (r *reader) read() {
+	t0 := time.Now()
+	switch r.what {
+	case "wake":
+	case "memstats":
+		runtime.ReadMemStats(&r.ms)
+	case "metrics":
+		metrics.Read(r.samples)
+	case "sample":
+		metrics.Read(r.samples)
+		b := append(r.buf[:0], `{"t":`...)
+		b = strconv.AppendFloat(b, time.Since(r.start).Seconds(), 'f', 4, 64)
+		b = append(b, `,"goroutines":`...)
+		b = strconv.AppendInt(b, int64(runtime.NumGoroutine()), 10)
+		for _, s := range r.samples {
+			b = append(b, `,"`...)
+			b = append(b, s.Name...)
+			b = append(b, `":`...)
+			if s.Value.Kind() == metrics.KindUint64 {
+				b = strconv.AppendUint(b, s.Value.Uint64(), 10)
+			} else if s.Value.Kind() == metrics.KindFloat64 {
+				b = strconv.AppendFloat(b, s.Value.Float64(), 'g', 6, 64)
+			}
+		}
+		b = append(b, "}\n"...)
+		r.out.Write(b)
+		r.buf = b
+	}
+	r.callers = append(r.callers, float64(time.Since(t0).Nanoseconds()))
+	r.reads.Add(1)
+}
+
+// run reads every interval while switched on; switched off it holds no ticker. Each value sent
+// on ctl switches it (true: on) and is acknowledged on ack once the switch is done.
+func (r *reader) run(interval time.Duration, ctl <-chan bool, ack chan<- struct{}) {
+	for on := range ctl {
+		ack <- struct{}{}
+		if !on {
+			continue
+		}
+		tick := time.NewTicker(interval)
+	reading:
+		for {
+			select {
+			case on = <-ctl:
+				tick.Stop()
+				ack <- struct{}{}
+				if !on {
+					break reading
+				}
+				tick = time.NewTicker(interval)
+			case <-tick.C:
+				r.read()
+			}
+		}
+	}
+	close(ack)
+}
+
+type result struct {
+	Work       string    `json:"work"`
+	Read       string    `json:"read"`
+	IntervalMs float64   `json:"interval_ms"`
+	Blocks     int       `json:"blocks"`
+	BlockMs    float64   `json:"block_ms"`        // median worker time per block, reader off
+	ReadsPerOn float64   `json:"reads_per_block"` // median reads during a block with the reader on
+	GroupsUs   []float64 `json:"groups_us"`       // worker's extra time per read, one per group of four blocks
+	CallerUs   float64   `json:"caller_us"`       // median time of one read, as the reader saw it
+}
+
+func median(xs []float64) float64 {
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	if len(s) == 0 {
+		return 0
+	}
+	return (s[(len(s)-1)/2] + s[len(s)/2]) / 2
+}
+
+func main() {
+	work := flag.String("work", "alloc", "alloc | cpu")
+	read := flag.String("read", "memstats", "memstats | metrics | sample | wake")
+	interval := flag.Duration("interval", 2*time.Millisecond, "time between reads while the reader is on")
+	blocks := flag.Int("blocks", 200, "blocks of work, a multiple of 4 (half with the reader on)")
+	rounds := flag.Int("rounds", 1000, "rounds of work per block (alloc: 1,000 objects each)")
+	flag.Parse()
+	if *work != "alloc" && *work != "cpu" || *read != "wake" && *read != "memstats" && *read != "metrics" && *read != "sample" ||
+		*blocks < 4 || *blocks%4 != 0 || *rounds < 1 || *interval <= 0 {
+		fmt.Fprintln(os.Stderr, "readcost: bad flags (see -help)")
+		os.Exit(2)
+	}
+	keep = make([]*node, 100)
+
+	r := &reader{what: *read, start: time.Now()}
+	for _, n := range probeMetrics {
+		r.samples = append(r.samples, metrics.Sample{Name: n})
+	}
+	if *read == "sample" {
+		f, err := os.CreateTemp("", "leaklab-readcost-*.jsonl")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "readcost:", err)
+			os.Exit(1)
+		}
+		defer os.Remove(f.Name())
+		defer f.Close()
+		r.out = f
+	}
+	ctl, ack := make(chan bool), make(chan struct{})
+	go r.run(*interval, ctl, ack)
+	set := func(on bool) {
+		ctl <- on
+		<-ack
+	}
+	n := 0
+	do := func() {
+		if *work == "alloc" {
+			allocWork(*rounds, n)
+			n += *rounds
+		} else {
+			cpuWork(*rounds)
+		}
+	}
+
+	// Warm up: the live heap reaches its steady size, the reader runs a few times.
+	set(true)
+	for i := 0; i < 4; i++ {
+		do()
+	}
+	set(false)
+	callersFrom := len(r.callers)
+
+	var offMs, perOn, groups []float64
+	var gOn, gOff, gReads float64 // the current group of four blocks
+	state := false
+	for b := 0; b < *blocks; b++ {
+		on := b%4 == 0 || b%4 == 3
+		if on != state {
+			set(on)
+			state = on
+		}
+		n0 := r.reads.Load()
+		t0 := time.Now()
+		do()
+		d := float64(time.Since(t0).Nanoseconds()) / 1e6
+		if on {
+			k := float64(r.reads.Load() - n0)
+			perOn = append(perOn, k)
+			gOn, gReads = gOn+d, gReads+k
+		} else {
+			offMs = append(offMs, d)
+			gOff += d
+		}
+		if b%4 == 3 {
+			if gReads > 0 {
+				groups = append(groups, (gOn-gOff)*1e3/gReads)
+			}
+			gOn, gOff, gReads = 0, 0, 0
+		}
+	}
+	set(false)
+	close(ctl)
+	for range ack {
+	}
+
+	res := result{Work: *work, Read: *read, IntervalMs: float64(*interval) / 1e6, Blocks: *blocks,
+		BlockMs: median(offMs), ReadsPerOn: median(perOn), GroupsUs: groups,
+		CallerUs: median(r.callers[callersFrom:]) / 1e3}
+	out, _ := json.Marshal(res)
+	fmt.Println(string(out))
+}

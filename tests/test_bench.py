@@ -1,0 +1,41 @@
+"""The benchmark programs behind `python -m harness bench` (their figures are printed by the
+bench, never asserted here): they build, run and report what they promise."""
+
+import json
+import os
+import subprocess
+
+from harness.bench import BENCH_DIR, _bare
+
+
+def test_readcost_reports_a_cost_per_group_and_leaves_no_file(go, tmp_path):
+    exe = _bare(go, "readcost", tmp_path)
+    env = dict(go.env(), TMPDIR=str(tmp_path))
+    for work, read in (("cpu", "memstats"), ("alloc", "sample")):
+        res = subprocess.run([str(exe), "-work", work, "-read", read, "-blocks", "8", "-rounds", "20",
+                              "-interval", "1ms"], capture_output=True, text=True, env=env, timeout=120)
+        assert res.returncode == 0, res.stderr
+        out = json.loads(res.stdout)
+        assert (out["work"], out["read"], out["blocks"]) == (work, read, 8)
+        assert len(out["groups_us"]) <= 2 and out["block_ms"] > 0
+        if out["reads_per_block"] > 0:
+            assert out["caller_us"] > 0
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("leaklab-readcost")] == []
+
+
+def test_readcost_refuses_bad_flags_in_one_line(go, tmp_path):
+    exe = _bare(go, "readcost", tmp_path)
+    for bad in (["-read", "nothing"], ["-blocks", "6"], ["-interval", "-1ms"]):
+        res = subprocess.run([str(exe), *bad], capture_output=True, text=True, timeout=60)
+        assert res.returncode == 2 and len(res.stderr.strip().splitlines()) == 1, (bad, res.stderr)
+
+
+def test_timer_arm_adds_a_pending_timer_goroutine(go, tmp_path):
+    """The overhead bench's `timer` arm is the bare program plus one goroutine waiting on a timer."""
+    exe = _bare(go, "alloc", tmp_path, timer=True)
+    syms = go.run("tool", "nm", str(exe)).stdout
+    assert "main.init.0.func1" in syms, "the timer goroutine is compiled in"
+    res = subprocess.run([str(exe), "-rounds", "10"], capture_output=True, text=True, timeout=60,
+                         env=dict(os.environ, GOTOOLCHAIN="local"))
+    assert res.returncode == 0 and res.stdout.strip(), res.stderr
+    assert not (BENCH_DIR / "alloc" / "leaklab_extra.go").exists(), "the overlay never writes into benchmarks/"
