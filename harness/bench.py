@@ -87,9 +87,9 @@ def overhead(repeat: int = 5, work: float = 1.0) -> list[dict]:
     code layout alone; `relink`, the bare program relinked with a little dead code (one of RELINKS,
     by round; only with repeat >= len(RELINKS)), shows how far code layout alone moves the same
     program; `timer`, the bare program with one goroutine waiting on a timer that never fires in a
-    run (TIMER_SRC): on a machine with few cores, an allocating program with any pending timer runs
-    slower than one with none (GOMAXPROCS=1 shows no such effect), and the probe's ticker is one.
-    probe/timer is the probe's cost to a program that already has a timer. `work` scales the programs' work (a quick look: 0.25; shorter runs are noisier)."""
+    run (TIMER_SRC): what merely having a pending timer, as the probe's ticker is, costs a program
+    that has none, apart from the probe's wake-ups; probe/timer is the probe's cost to a program
+    that already has a timer, as nearly every real one does. `work` scales the programs' work (a quick look: 0.25; shorter runs are noisier)."""
     go = find_go()
     rows = []
     arms = ("bare", "off", "noprof", "probe", "timer") + (("relink",) if repeat >= len(RELINKS) else ())
@@ -437,10 +437,10 @@ SECTIONS = {
                  "does); layout_cpu = the silent binary without heap profiling / bare; relink_cpu = the bare program "
                  f"relinked {len(RELINKS)} ways with a few bytes of dead code / bare (lowest-highest of their "
                  "medians): how far code layout alone moves it; timer_wall = the bare program with one goroutine waiting "
-                 "on a timer that never fires in the run / bare: what having any pending timer costs this program "
-                 "(the probe's ticker is one; nearly every real program has some); probe_timer_wall = probe / that "
-                 "program. end_capture_s: the "
-                 "probe's work after main returns (a forced GC + profiles); metrics_read_us / memstats_read_us: "
+                 "on a timer that never fires in the run / bare: what merely having a pending timer (the probe's ticker "
+                 "is one) costs this program, apart from waking up; probe_timer_wall = probe / that program, the "
+                 "probe's cost to a program that already has a timer, as nearly every real one does. end_capture_s: the "
+                 "probe's work after main returns (a forced GC, a second one only when finalizers were left to run, and the profiles); metrics_read_us / memstats_read_us: "
                  "one runtime/metrics read of the probe's 12 metrics / one runtime.ReadMemStats "
                  "(stop-the-world), as the probe timed them."),
     "readcost": ("What one read of the runtime's numbers costs the program, not only its caller "

@@ -157,16 +157,27 @@ def check_exercise(scenario: str, duration: float = 2.0, record: bool = True):
     return res
 
 
-_FAILURE_LINE = re.compile(r"_test\.go:\d+:|^\s*--- FAIL|^FAIL|found unexpected goroutines")
+_FAILURE_LINE = re.compile(r"_test\.go:\d+:|^\s*--- FAIL|^FAIL|found unexpected goroutines|^panic: |"
+                           r"^fatal error: |^\S+\.go:\d+:\d+: |\[build failed\]|^\s*\[recovered")
 _GOROUTINE_HEADER = re.compile(r"^\s*\[?Goroutine \d+ (in state .*)$")
+_FRAME_FILE = re.compile(r"^\t(\S+\.go:\d+)")
+_NOT_USER = ("runtime.", "testing.", "panic(", "created by ")
 
 
 def _test_failures(output: str, most: int = 20) -> str:
-    """The lines of a failed `go test` that say what failed: the test's own messages, goleak's
-    summary and the header of each goroutine it found, not the stack frames under them."""
+    """The lines of a failed `go test` that say what failed: the test's own messages, compile
+    errors, a panic's message with the first frame of the code that panicked, goleak's summary
+    and the header of each goroutine it found, not the stack frames under them."""
     lines = output.splitlines()
     picked, same = [], {}  # goleak's goroutines: one line per state and top function, with a count
-    for ln in lines:
+    after_panic = False
+    for i, ln in enumerate(lines):
+        if after_panic and (m := _FRAME_FILE.match(ln)) and not lines[i - 1].startswith(_NOT_USER):
+            func = re.sub(r"\([^()]*\)$", "", lines[i - 1].strip())
+            picked.append(f"        at {func} ({m[1].rsplit('/', 1)[-1]})")
+            after_panic = False
+        if ln.startswith(("panic: ", "fatal error: ")):
+            after_panic = True
         if m := _GOROUTINE_HEADER.match(ln):
             key = m[1].rstrip(":")
             if key not in same:

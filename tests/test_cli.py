@@ -49,6 +49,18 @@ func main() {
 """
 
 
+def test_check_interval_spaces_the_samples(tmp_path):
+    f = tmp_path / "sleep.go"
+    f.write_text('package main\n\nimport "time"\n\nfunc main() { time.Sleep(1500 * time.Millisecond) }\n')
+    for interval, gap in (("200ms", 0.2), ("25", 0.025)):
+        out = tmp_path / f"r{gap}.json"
+        res = run_cli("check", str(f), "--interval", interval, "--json", str(out))
+        assert res.returncode == 0, res.stderr
+        ts = [s["t"] for s in json.loads(out.read_text())["series"]]
+        gaps = sorted(b - a for a, b in zip(ts, ts[1:]))
+        assert gaps and abs(gaps[len(gaps) // 2] - gap) < gap / 2, (interval, gaps)
+
+
 def test_headline_gives_each_site_its_own_count(tmp_path):
     """With two leaking sites, the count next to a site's name is that site's, not the total."""
     f = tmp_path / "two.go"
@@ -101,6 +113,8 @@ def _one_line_error(res, *fragments):
     (["check", ".", "--duration", "-3"], ["duration"]),
     (["check", ".", "--duration", "9999h"], ["duration"]),
     (["check", ".", "--rss-cap", "-5"], ["memory cap must be positive"]),
+    (["check", ".", "--interval", "1ms"], ["interval must be between 5ms and 10s"]),
+    (["check", ".", "--interval", "often"], ["not an interval: 'often'"]),
     (["frobnicate"], ["invalid choice"]),
 ])
 def test_bad_input_one_clear_line(args, fragments):

@@ -2,6 +2,7 @@
 
 import re
 import shutil
+import textwrap
 
 import pytest
 
@@ -47,3 +48,33 @@ def test_reset_and_status(sandbox):
     assert (sandbox / name / "exercise.go").read_bytes() == (sandbox / name / "testdata" / "exercise.go").read_bytes()
     res = run_cli("exercise", "status", env={"LEAKLAB_SAMPLES": str(sandbox)})
     assert res.returncode == 0 and f"{name}" in res.stdout and "untouched" in res.stdout
+
+
+@pytest.mark.parametrize("body, expect", [
+    ("""func TestX(t *testing.T) {
+        var s []int
+        i := 5
+        _ = s[i]
+    }""", ["--- FAIL: TestX", "panic: runtime error: index out of range [5] with length 0",
+           "at example.com/prog.TestX (x_test.go:8)"]),
+    ("""type T struct{}
+
+    func (*T) boom() { panic("boom") }
+
+    func TestX(t *testing.T) { new(T).boom() }""",
+     ["panic: boom", "at example.com/prog.(*T).boom (x_test.go:7)"]),
+    ("""func TestX(t *testing.T) { undefinedName() }""",
+     ["x_test.go:5:", "undefined: undefinedName", "FAIL"]),
+    ("""func TestX(t *testing.T) { t.Errorf("got %d, want %d", 1, 2) }""",
+     ["--- FAIL: TestX", "x_test.go:5: got 1, want 2"]),
+])
+def test_failures_show_panics_and_compile_errors_by_their_lines(gomod, go, body, expect):
+    """What the check cell shows of a failed `go test` that goleak had no part in: real output."""
+    d = gomod({"main.go": "package main\n\nfunc main() {}\n",
+               "x_test.go": "package main\n\nimport \"testing\"\n\n" + textwrap.dedent("    " + body) + "\n"})
+    res = go.run("test", "-count=1", ".", cwd=d, timeout=300)
+    assert res.returncode != 0
+    shown = _test_failures(res.stdout + res.stderr)
+    for want in expect:
+        assert want in shown, f"{want!r} missing from:\n{shown}\n--- full output:\n{res.stdout}{res.stderr}"
+    assert "/usr/" not in shown and "+0x" not in shown, "stack frames are not what failed"
