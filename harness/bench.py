@@ -471,8 +471,8 @@ def _rows(what: str, repeat: int, long: bool, work: float = 1.0) -> list[dict]:
         return overhead(repeat, work)
     if what == "compare":
         return compare_time(repeat)
-    if what == "readcost":
-        return readcost(repeat)
+    if what == "readcost":  # processes per row; `all` passes ttv's 20, far more than this needs
+        return readcost(min(repeat, 5))
     if what == "lab":  # one cold run, then `repeat` warm ones (runs differ by several seconds here)
         return lab_time(cold=True) + [row for _ in range(min(repeat, 5)) for row in lab_time(cold=False)]
     if what == "ttv":

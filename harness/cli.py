@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("what", nargs="?", default="overhead",
                    choices=["overhead", "readcost", "compare", "lab", "ttv", "scale", "all"])
     b.add_argument("--repeat", type=int, default=None,
-                   help="repetitions (default 5; 20 for ttv; readcost: processes per row, default 2; "
+                   help="repetitions (default 5; 20 for ttv; readcost: processes per row, default 2, at most 5; "
                         "lab: warm runs after one cold run, default 3)")
     b.add_argument("--long", action="store_true", help="scale: include a 600 s run")
     b.add_argument("--readme", action="store_true", help="write the figures into README.md")
