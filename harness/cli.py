@@ -20,17 +20,25 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_ERROR, f"error: {message} (see `python -m harness {cmd + ' ' if cmd else ''}-h`)\n")
 
 
-def _duration(text: str) -> float:
+def _seconds(text: str, bare: float = 1.0) -> float | None:
+    """"500ms", "2s", "1m" in seconds; a bare number counts in units of `bare` seconds; None if
+    it is not a number."""
     t = text.strip().lower()
-    mult = 1.0
+    mult = bare
     for suffix, m in (("ms", 1e-3), ("s", 1.0), ("m", 60.0)):
         if t.endswith(suffix):
             t, mult = t[: -len(suffix)], m
             break
     try:
-        v = float(t) * mult
+        return float(t) * mult
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (e.g. 2, 2s, 500ms)") from None
+        return None
+
+
+def _duration(text: str) -> float:
+    v = _seconds(text)
+    if v is None:
+        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (e.g. 2, 2s, 500ms)")
     if not 0 < v <= 3600:
         raise argparse.ArgumentTypeError(f"duration must be between 0 and 1h, got {text!r}")
     return v
@@ -38,14 +46,12 @@ def _duration(text: str) -> float:
 
 def _interval_ms(text: str) -> int:
     """The probe's sampling interval, "50ms" or "0.1s" (bare numbers are milliseconds), in ms."""
-    t = text.strip().lower()
-    try:
-        v = float(t[:-2]) if t.endswith("ms") else float(t[:-1]) * 1e3 if t.endswith("s") else float(t)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an interval: {text!r} (e.g. 50ms, 0.2s)") from None
-    if not 5 <= v <= 10_000:
+    v = _seconds(text, bare=1e-3)
+    if v is None:
+        raise argparse.ArgumentTypeError(f"not an interval: {text!r} (e.g. 50ms, 0.2s)")
+    if not 0.005 <= v <= 10:
         raise argparse.ArgumentTypeError(f"the interval must be between 5ms and 10s, got {text!r}")
-    return round(v)
+    return round(v * 1e3)
 
 
 def _mib(text: str) -> int:

@@ -179,7 +179,7 @@ func (p *leaklabProbeState) maybeGC() {
 }
 
 // leaklabQueues returns how many finalizers and cleanups the runtime has queued to run and how
-// many have run; ok is false where runtime/metrics does not count them (before Go 1.25).
+// many have run; ok is false where runtime/metrics does not count them (older Go, 1.22 among them).
 func leaklabQueues() (queued, ran uint64, ok bool) {
 	s := []metrics.Sample{{Name: "/gc/finalizers/queued:finalizers"}, {Name: "/gc/finalizers/executed:finalizers"},
 		{Name: "/gc/cleanups/queued:cleanups"}, {Name: "/gc/cleanups/executed:cleanups"}}
@@ -320,7 +320,7 @@ func (p *leaklabProbeState) finish(reason string) {
 		// reference until they run, so a second collection, once they have run, is needed to
 		// free it. Without them it would find exactly what the first did, and it is skipped:
 		// on a 6 MB live heap it was half of the end capture. Runtimes that do not count
-		// finalizers (before Go 1.25) always get it.
+		// finalizers (older Go, 1.22 among them) always get it.
 		if queued, _, _ := leaklabQueues(); !counted || queued > ranBefore {
 			for wait := time.Now().Add(100 * time.Millisecond); counted && time.Now().Before(wait); {
 				if _, ran, _ := leaklabQueues(); ran >= queued {
