@@ -86,13 +86,14 @@ def overhead(repeat: int = 5, work: float = 1.0) -> list[dict]:
     runtime/pprof, as the probe and every net/http/pprof import do, turns it back on), noprof/bare
     code layout alone; `relink`, the bare program relinked with a little dead code (one of RELINKS,
     by round; only with repeat >= len(RELINKS)), shows how far code layout alone moves the same
-    program; `timer`, the bare program with one goroutine waiting on a timer that never fires in a
+    program; `probe200`, the probe sampling every 200 ms instead of 50 (`check --interval 200ms`);
+    `timer`, the bare program with one goroutine waiting on a timer that never fires in a
     run (TIMER_SRC): what merely having a pending timer, as the probe's ticker is, costs a program
     that has none, apart from the probe's wake-ups; probe/timer is the probe's cost to a program
     that already has a timer, as nearly every real one does. `work` scales the programs' work (a quick look: 0.25; shorter runs are noisier)."""
     go = find_go()
     rows = []
-    arms = ("bare", "off", "noprof", "probe", "timer") + (("relink",) if repeat >= len(RELINKS) else ())
+    arms = ("bare", "off", "noprof", "probe", "probe200", "timer") + (("relink",) if repeat >= len(RELINKS) else ())
     with tempfile.TemporaryDirectory(prefix="leaklab-bench-") as tmp:
         tmp = Path(tmp)
         for name, (folder, args) in PROGRAMS.items():
@@ -112,9 +113,9 @@ def overhead(repeat: int = 5, work: float = 1.0) -> list[dict]:
                            "timer": timed}.get(kind, probed)
                     if kind == "noprof":
                         env["GODEBUG"] = "memprofilerate=0"
-                    if kind == "probe":
-                        env.update(LEAKLAB_DIR=str(d), LEAKLAB_INTERVAL_MS="50", LEAKLAB_GC_EVERY_MS="250",
-                                   LEAKLAB_DEADLINE_MS="600000")  # the defaults of `measure`
+                    if kind in ("probe", "probe200"):
+                        env.update(LEAKLAB_DIR=str(d), LEAKLAB_INTERVAL_MS="50" if kind == "probe" else "200",
+                                   LEAKLAB_GC_EVERY_MS="250", LEAKLAB_DEADLINE_MS="600000")  # the defaults of `measure`
                     o = supervise([str(exe), *args], d, env, 600)
                     walls[kind].append(o.wall_s)
                     cpus[kind].append(o.cpu_s)
@@ -151,6 +152,7 @@ def overhead(repeat: int = 5, work: float = 1.0) -> list[dict]:
                          "relink_cpu": f"{min(per_build):.3f}-{max(per_build):.3f}" if per_build else "-",
                          "timer_wall": statistics.median(ratio(walls, "timer", "bare")),
                          "probe_timer_wall": statistics.median(ratio(walls, "probe", "timer")),
+                         "interval200_wall": statistics.median(ratio(walls, "probe200", "bare")),
                          "end_capture_s": statistics.median(capture_s) if capture_s else nan,
                          "metrics_read_us": statistics.median(metrics_ns) / 1e3 if metrics_ns else nan,
                          "memstats_read_us": statistics.median(memstats_ns) / 1e3 if memstats_ns else nan})
@@ -429,7 +431,7 @@ def _table(rows: list[dict]) -> str:
 
 SECTIONS = {
     "overhead": ("Probe overhead at the default sampling interval (50 ms), target ≤ 1.02. Each round runs "
-                 "five arms (six with --repeat 4 or more) back to back and ratios are taken within the round (median over rounds): "
+                 "six arms (seven with --repeat 4 or more) back to back and ratios are taken within the round (median over rounds): "
                  "bare_cpu_p10_p90 = how far the bare program's own runs spread (10th-90th percentile / median); "
                  "wall_ratio/cpu_ratio = probe / bare `go build`; probe_off_* = probe / the same binary with "
                  "its probe silent, i.e. the probe's own cost, with a 95 % bootstrap interval; heapprof_cpu = "
@@ -439,7 +441,8 @@ SECTIONS = {
                  "medians): how far code layout alone moves it; timer_wall = the bare program with one goroutine waiting "
                  "on a timer that never fires in the run / bare: what merely having a pending timer (the probe's ticker "
                  "is one) costs this program, apart from waking up; probe_timer_wall = probe / that program, the "
-                 "probe's cost to a program that already has a timer, as nearly every real one does. end_capture_s: the "
+                 "probe's cost to a program that already has a timer, as nearly every real one does; interval200_wall = "
+                 "the probe sampling every 200 ms (`check --interval 200ms`) / bare. end_capture_s: the "
                  "probe's work after main returns (a forced GC, a second one only when finalizers were left to run, and the profiles); metrics_read_us / memstats_read_us: "
                  "one runtime/metrics read of the probe's 12 metrics / one runtime.ReadMemStats "
                  "(stop-the-world), as the probe timed them."),
