@@ -90,7 +90,8 @@ def overhead(repeat: int = 5, work: float = 1.0) -> list[dict]:
     `timer`, the bare program with one goroutine waiting on a timer that never fires in a
     run (TIMER_SRC): what merely having a pending timer, as the probe's ticker is, costs a program
     that has none, apart from the probe's wake-ups; probe/timer is the probe's cost to a program
-    that already has a timer, as nearly every real one does. `work` scales the programs' work (a quick look: 0.25; shorter runs are noisier)."""
+    that already has a timer, as nearly every real one does. `work` scales the programs' work
+    (a quick look: 0.25; shorter runs are noisier)."""
     go = find_go()
     rows = []
     arms = ("bare", "off", "noprof", "probe", "probe200", "timer") + (("relink",) if repeat >= len(RELINKS) else ())
