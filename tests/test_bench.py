@@ -39,3 +39,12 @@ def test_timer_arm_adds_a_pending_timer_goroutine(go, tmp_path):
                          env=dict(os.environ, GOTOOLCHAIN="local"))
     assert res.returncode == 0 and res.stdout.strip(), res.stderr
     assert not (BENCH_DIR / "alloc" / "leaklab_extra.go").exists(), "the overlay never writes into benchmarks/"
+
+
+def test_readcost_reads_the_probes_metrics():
+    """benchmarks/readcost measures the probe's own read: its metric list must stay the probe's."""
+    import re
+    from harness.build import PROBE_SOURCE
+    probe = re.findall(r'\{"(/[^"]+)", "\w+"\}', PROBE_SOURCE.read_text())
+    block = (BENCH_DIR / "readcost" / "main.go").read_text().split("var probeMetrics = []string{", 1)[1].split("}", 1)[0]
+    assert probe and re.findall(r'"(/[^"]+)"', block) == probe
