@@ -202,6 +202,44 @@ def readcost(repeat: int = 1, interval_ms: int = 2) -> list[dict]:
     return rows
 
 
+# pacing: the probe's own sampling at its default interval, paced by a ticker (as it was) or by
+# the garbage collector (as it is). Work per block: ~200 ms, so that each "on" block has a few samples.
+PACING_WORK = {"cpu": ["-work", "cpu", "-rounds", "1100"], "alloc": ["-work", "alloc", "-rounds", "5000"],
+               "gc-churn": ["-work", "alloc", "-rounds", "6500", "-live", "0"]}
+
+
+def pacing(repeat: int = 1, interval_ms: int = 50, blocks: int = 160) -> list[dict]:
+    """What the probe's sampling costs the program's working goroutine at the default interval,
+    for both ways of pacing it (benchmarks/readcost -read sample, -pace timer | gc), in one process
+    with the sampler switched on and off between blocks. `repeat` processes per row, pooled."""
+    go = find_go()
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="leaklab-bench-") as tmp:
+        tmp = Path(tmp)
+        exe = _bare(go, "readcost", tmp)
+        for work, args in PACING_WORK.items():
+            for pace in ("timer", "gc"):
+                pcts, blocks_ms, reads, gcs = [], [], [], []
+                for i in range(repeat):
+                    d = tmp / f"{work}-{pace}-{i}"
+                    d.mkdir()
+                    o = supervise([str(exe), *args, "-read", "sample", "-pace", pace, "-interval",
+                                   f"{interval_ms}ms", "-blocks", str(blocks)], d, go.env(), 600)
+                    if o.exit != "exited":
+                        raise SystemExit(f"error: benchmarks/readcost {work} {pace}: {o.message or o.exit}: "
+                                         f"{(d / 'stderr').read_text().strip()[-300:]}")
+                    res = json.loads((d / "stdout").read_text())
+                    pcts += res["groups_pct"]
+                    blocks_ms.append(res["block_ms"])
+                    reads.append(res["reads_per_block"])
+                lo, hi = _median_ci(pcts)
+                block = statistics.median(blocks_ms)
+                rows.append({"work": work, "pace": pace, "interval_ms": interval_ms, "block_ms": block,
+                             "samples_per_s": 1e3 * statistics.median(reads) / block,
+                             "slowdown_pct": statistics.median(pcts), "slowdown_pct_ci95": f"{lo:.2f} to {hi:.2f}"})
+    return rows
+
+
 def compare_time(repeat: int = 3) -> list[dict]:
     """Wall time of one `compare goroutine_channel` at 2 s (build cached)."""
     from .samples import compare
@@ -457,6 +495,14 @@ SECTIONS = {
                  "caller timed it; program_us: the working goroutine's extra time per read (median over groups "
                  "of four blocks, 95 % bootstrap interval); slowdown_pct: the same as a share of its work at "
                  "this interval."),
+    "pacing": ("What the probe's sampling costs the program at the default interval, paced by a ticker "
+               "(`timer`, how the probe sampled before) or by the garbage collector (`gc`, how it samples now: "
+               "a finalizer re-armed every collection takes the sample at the collection nearest to the "
+               "interval, and a timer takes it only when collections are rarer than that). "
+               "benchmarks/readcost -read sample, in one process, the sampler switched on and off between "
+               "blocks of work, on-off-off-on: slowdown_pct is the working goroutine's extra time in the \"on\" "
+               "blocks (median over groups of four, 95 % bootstrap interval); samples_per_s: the samples taken "
+               "while on."),
     "compare": "Wall time of one `compare goroutine_channel --duration 2s` (build cached).",
     "lab": (f"Whole lab in quick mode (every notebook under papermill, {DEFAULT_JOBS} at a time, after compiling what they "
             "need once; `result` counts the labs that ran without error; `verdicts right`: the leaky → leak, "
@@ -477,6 +523,8 @@ def _rows(what: str, repeat: int, long: bool, work: float = 1.0) -> list[dict]:
         return compare_time(repeat)
     if what == "readcost":  # processes per row; `all` passes ttv's 20, far more than this needs
         return readcost(min(repeat, 5))
+    if what == "pacing":  # processes per row, as readcost
+        return pacing(min(repeat, 5))
     if what == "lab":  # one cold run, then `repeat` warm ones (runs differ by several seconds here)
         return lab_time(cold=True) + [row for _ in range(min(repeat, 5)) for row in lab_time(cold=False)]
     if what == "ttv":

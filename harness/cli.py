@@ -151,9 +151,9 @@ def main(argv: list[str] | None = None) -> int:
 
     b = sub.add_parser("bench", help="print the lab's performance figures")
     b.add_argument("what", nargs="?", default="overhead",
-                   choices=["overhead", "readcost", "compare", "lab", "ttv", "scale", "all"])
+                   choices=["overhead", "readcost", "pacing", "compare", "lab", "ttv", "scale", "all"])
     b.add_argument("--repeat", type=int, default=None,
-                   help="repetitions (default 5; 20 for ttv; readcost: processes per row, default 2, at most 5; "
+                   help="repetitions (default 5; 20 for ttv; readcost, pacing: processes per row, default 2, at most 5; "
                         "lab: warm runs after one cold run, default 3)")
     b.add_argument("--long", action="store_true", help="scale: include a 600 s run")
     b.add_argument("--readme", action="store_true", help="write the figures into README.md")
@@ -238,6 +238,6 @@ def _dispatch(args) -> int:
         return EXIT_CLEAN if res.fixed else EXIT_LEAK
     if args.cmd == "bench":
         from . import bench
-        repeat = args.repeat or {"ttv": 20, "all": 20, "lab": 3, "readcost": 2}.get(args.what, 5)
+        repeat = args.repeat or {"ttv": 20, "all": 20, "lab": 3, "readcost": 2, "pacing": 2}.get(args.what, 5)
         return bench.main(args.what, repeat, long=args.long, readme=args.readme, work=args.work)
     raise LeakLabError(f"unknown command {args.cmd}")

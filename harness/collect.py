@@ -19,10 +19,11 @@ class Stream:
     final: dict | None             # the sample taken after the forced GC at the end
     end_reason: str | None         # "exited" | "deadline" | None (no end captured)
     ending_t: float | None         # when the end began (program time, s)
+    paced_by: dict | None = None   # periodic samples taken {"gc": n, "timer": n} (the probe's pacing)
 
 
 def parse_stream(text: str) -> Stream:
-    samples, final, reason, ending = [], None, None, None
+    samples, final, reason, ending, paced = [], None, None, None, None
     for line in text.splitlines():
         if not line.startswith("{"):
             continue
@@ -35,11 +36,13 @@ def parse_stream(text: str) -> Stream:
                 ending = rec["t"]
             elif rec["event"] == "end":
                 reason = rec["reason"]
+                if "paced_by_gc" in rec:
+                    paced = {"gc": rec["paced_by_gc"], "timer": rec["paced_by_timer"]}
         elif rec.get("final"):
             final = rec
         else:
             samples.append(rec)
-    return Stream(samples, final, reason, ending)
+    return Stream(samples, final, reason, ending, paced)
 
 
 # --- GODEBUG=gctrace=1 ------------------------------------------------------
@@ -184,7 +187,7 @@ class LeakSite:
         return asdict(self)
 
 
-_PROBE_PREFIX = "main.(*leaklabProbeState)."
+_PROBE_PREFIX = ("main.(*leaklabProbeState).", "main.leaklabArmGCHook.")  # the probe's sampler and GC hook
 
 
 def _is_probe(g: Goroutine) -> bool:
@@ -234,7 +237,7 @@ def parse_goroutine_profile(text: str, goroot: str) -> dict[str, int]:
             cur.append(line)
     for lines in blocks:
         frames = [m.groups() for m in map(_AGG_FRAME.match, lines[1:]) if m]
-        if not frames or any(f[0].startswith((_PROBE_PREFIX, "runtime/trace.")) for f in frames):
+        if not frames or any(f[0].startswith((*_PROBE_PREFIX, "runtime/trace.")) for f in frames):
             continue
         frames = [(_user_name(f), path, int(n)) for f, path, n in frames]
         if any(f[0] == "main.main" for f in frames):

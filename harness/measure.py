@@ -54,6 +54,7 @@ class Run:
     stderr_tail: str
     artifacts: Path | None = None
     goroutine_series: list[tuple[float, dict[str, int]]] = field(default_factory=list)
+    paced_by: dict | None = None  # periodic samples taken after a GC / on the timer: {"gc": n, "timer": n}
     heap_profile: bytes | None = field(default=None, repr=False)  # the end-state heap profile (pprof)
     go: Go | None = field(default=None, repr=False)
     _heap_top: list[dict] | None = field(default=None, repr=False, compare=False)
@@ -86,7 +87,7 @@ class Run:
             "wall_s": round(self.wall_s, 3), "cpu_s": round(self.cpu_s, 3), "peak_rss": self.peak_rss,
             "trends": self.verdict.to_dict(),
             "goroutine_leaks": [s.to_dict() for s in self.sites],
-            "series": self.samples, "final": self.final, "gctrace": self.gctrace,
+            "series": self.samples, "final": self.final, "paced_by": self.paced_by, "gctrace": self.gctrace,
             "heap_top": self.heap_top,
         }
 
@@ -257,7 +258,8 @@ def measure(binary: Binary, args: list[str] | None = None, duration: float = 5.0
                    peak_rss=outcome.peak_rss, samples=stream.samples, final=stream.final,
                    gctrace=collect.parse_gctrace(stderr_full), sites=sites, verdict=verdict,
                    stdout_tail=_tail(work / "stdout"), stderr_tail=collect.strip_gctrace(stderr_full[-_TAIL:]),
-                   artifacts=kept, goroutine_series=series, heap_profile=heap_profile, go=binary.go)
+                   artifacts=kept, goroutine_series=series, paced_by=stream.paced_by,
+                   heap_profile=heap_profile, go=binary.go)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

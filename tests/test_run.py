@@ -60,6 +60,50 @@ def test_end_capture_frees_what_a_finalizer_held_and_collects_once_without_one(g
     assert plain.final["gc_cycles"] == 1, "one collection is enough when no finalizer is left to run"
 
 
+def test_samples_are_paced_by_the_gc_when_it_runs_often_and_by_the_timer_otherwise(gomod, go, no_leftovers):
+    """A program collecting garbage many times an interval is sampled from the GC hook (its own
+    goroutines are not woken by the probe's timer); an idle one by the timer. Both every ~50 ms."""
+    d = gomod({"main.go": """
+        package main
+
+        import (
+            "os"
+            "time"
+        )
+
+        type node struct {
+            next *node
+            val  [6]int
+        }
+
+        var keep [50]*node
+
+        func main() {
+            end := time.Now().Add(time.Second)
+            if len(os.Args) > 1 {
+                time.Sleep(time.Until(end))
+                return
+            }
+            for r := 0; time.Now().Before(end); r++ {
+                var head *node
+                for i := 0; i < 1000; i++ {
+                    head = &node{next: head}
+                }
+                keep[r%len(keep)] = head
+            }
+        }
+    """})
+    b = build(d, go)
+    for args, by in (([], "gc"), (["idle"], "timer")):
+        r = measure(b, args=args, duration=10, interval_ms=50)
+        assert r.exit == "exited" and r.paced_by is not None, r.message
+        total = r.paced_by["gc"] + r.paced_by["timer"]
+        assert total >= 15 and r.paced_by[by] >= 0.8 * total, (args, r.paced_by)
+        ts = [s["t"] for s in r.samples]
+        gaps = sorted(b - a for a, b in zip(ts, ts[1:]))
+        assert 0.04 <= gaps[len(gaps) // 2] <= 0.06, (args, gaps)
+
+
 def test_memstats_reads_are_timed_next_to_the_metrics_read(gomod, go, no_leftovers):
     d = gomod({"main.go": """
         package main

@@ -14,7 +14,14 @@
 // does every interval: that read, the goroutine count, one JSON line written to a file), wake
 // (nothing: what the ticker's wake-ups alone cost).
 //
-// Output: one JSON object with the cost per read of every group, in microseconds.
+// Pacing: with -pace timer (the default) the reader wakes on a ticker every interval. With
+// -pace gc it paces its reads as the harness probe does (harness/probe/leaklab_probe.go: onGC,
+// threshold, rearm): a finalizer re-armed every garbage collection takes the read at the
+// collection nearest to the interval, and a timer, pushed past that point after every read,
+// takes it only when collections are rarer than the interval.
+//
+// Output: one JSON object with the cost per read of every group, in microseconds, and the cost
+// of every group as a share of its work, in percent.
 package main
 
 import (
@@ -27,6 +34,7 @@ import (
 	"runtime/metrics"
 	"sort"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -46,15 +54,17 @@ var probeMetrics = []string{
 	"/sched/goroutines-created:goroutines", "/cpu/classes/gc/total:cpu-seconds", "/cpu/classes/total:cpu-seconds",
 }
 
-// allocWork builds lists of 1,000 small objects, keeping the last 100 (about 6.4 MB live),
-// as benchmarks/alloc does.
+// allocWork builds lists of 1,000 small objects, keeping the last len(keep) (-live; 100, about
+// 6.4 MB, by default), as benchmarks/alloc does.
 func allocWork(rounds int, r0 int) {
 	for r := r0; r < r0+rounds; r++ {
 		var head *node
 		for i := 0; i < 1000; i++ {
 			head = &node{next: head, val: [6]int{i}}
 		}
-		keep[r%len(keep)] = head
+		if len(keep) > 0 {
+			keep[r%len(keep)] = head
+		}
 	}
 }
 
@@ -75,10 +85,14 @@ type reader struct {
 	buf     []byte
 	start   time.Time
 	reads   atomic.Int64
-	callers []float64 // ns per read as the reader saw it; touched by the reader goroutine only
+	mu      sync.Mutex // reads come from two goroutines with -pace gc
+	callers []float64  // ns per read as the reader saw it (under mu)
+	gc      *gcPacer   // with -pace gc
 }
 
 func (r *reader) read() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	t0 := time.Now()
 	switch r.what {
 	case "wake":
@@ -113,6 +127,10 @@ func (r *reader) read() {
 // run reads every interval while switched on; switched off it holds no ticker. Each value sent
 // on ctl switches it (true: on) and is acknowledged on ack once the switch is done.
 func (r *reader) run(interval time.Duration, ctl <-chan bool, ack chan<- struct{}) {
+	if r.gc != nil {
+		r.gc.run(r, interval, ctl, ack)
+		return
+	}
 	for on := range ctl {
 		ack <- struct{}{}
 		if !on {
@@ -137,14 +155,134 @@ func (r *reader) run(interval time.Duration, ctl <-chan bool, ack chan<- struct{
 	close(ack)
 }
 
+// gcPacer paces the reads as the probe does (-pace gc). All fields are guarded by mu.
+type gcPacer struct {
+	mu       sync.Mutex
+	on       bool
+	gen      int // switch-on count: a hook armed in an earlier "on" period stops re-arming
+	interval time.Duration
+	timer    *time.Timer
+	last     time.Time
+	lastHook time.Time
+	gcGap    time.Duration
+}
+
+type gcMark struct {
+	g   *gcPacer
+	r   *reader
+	gen int
+}
+
+func (g *gcPacer) arm(r *reader, gen int) {
+	runtime.SetFinalizer(&gcMark{g, r, gen}, func(m *gcMark) { m.g.onGC(m.r, m.gen) })
+}
+
+func (g *gcPacer) paced(now time.Time) bool {
+	return g.gcGap < g.interval && !g.lastHook.IsZero() && now.Sub(g.lastHook) < g.interval
+}
+
+func (g *gcPacer) threshold(now time.Time) time.Duration {
+	if g.paced(now) {
+		return g.interval - g.gcGap/2
+	}
+	return g.interval
+}
+
+// rearmLocked pushes the fallback timer to the next read, past the GC hook's turn when
+// collections pace the reads.
+func (g *gcPacer) rearmLocked(now time.Time) {
+	next := g.last.Add(g.interval)
+	if g.paced(now) {
+		next = next.Add(g.gcGap/2 + time.Millisecond)
+	}
+	wait := next.Sub(now)
+	if wait < time.Millisecond {
+		wait = time.Millisecond
+	}
+	g.timer.Reset(wait)
+}
+
+// onGC runs on the finalizer goroutine after each collection while the reader is on.
+func (g *gcPacer) onGC(r *reader, gen int) {
+	g.mu.Lock()
+	if !g.on || gen != g.gen {
+		g.mu.Unlock()
+		return
+	}
+	now := time.Now()
+	if gap := now.Sub(g.lastHook); gap < g.interval {
+		g.gcGap = (3*g.gcGap + gap) / 4
+	} else {
+		g.gcGap = g.interval
+	}
+	g.lastHook = now
+	due := now.Sub(g.last) >= g.threshold(now)
+	if due {
+		g.last = now
+	}
+	g.mu.Unlock()
+	if due {
+		r.read()
+		g.mu.Lock()
+		g.rearmLocked(time.Now())
+		g.mu.Unlock()
+	}
+	g.arm(r, gen)
+}
+
+func (g *gcPacer) run(r *reader, interval time.Duration, ctl <-chan bool, ack chan<- struct{}) {
+	g.interval = interval
+	g.timer = time.NewTimer(time.Hour)
+	g.timer.Stop()
+	for {
+		select {
+		case on, ok := <-ctl:
+			if !ok {
+				close(ack)
+				return
+			}
+			g.mu.Lock()
+			if on && !g.on {
+				g.gen++
+				g.last, g.lastHook, g.gcGap = time.Now(), time.Time{}, 0
+				g.rearmLocked(g.last)
+				g.arm(r, g.gen)
+			} else if !on {
+				g.timer.Stop()
+			}
+			g.on = on
+			g.mu.Unlock()
+			ack <- struct{}{}
+		case <-g.timer.C:
+			g.mu.Lock()
+			now := time.Now()
+			due := g.on && now.Sub(g.last) >= g.threshold(now)
+			if due {
+				g.last = now
+			}
+			g.mu.Unlock()
+			if due {
+				r.read()
+			}
+			g.mu.Lock()
+			if g.on {
+				g.rearmLocked(time.Now())
+			}
+			g.mu.Unlock()
+		}
+	}
+}
+
 type result struct {
 	Work       string    `json:"work"`
 	Read       string    `json:"read"`
+	Pace       string    `json:"pace"`
 	IntervalMs float64   `json:"interval_ms"`
 	Blocks     int       `json:"blocks"`
 	BlockMs    float64   `json:"block_ms"`        // median worker time per block, reader off
 	ReadsPerOn float64   `json:"reads_per_block"` // median reads during a block with the reader on
 	GroupsUs   []float64 `json:"groups_us"`       // worker's extra time per read, one per group of four blocks
+	GroupsPct  []float64 `json:"groups_pct"`      // worker's extra time in a group's "on" blocks, % of its "off" blocks
 	CallerUs   float64   `json:"caller_us"`       // median time of one read, as the reader saw it
 }
 
@@ -163,15 +301,20 @@ func main() {
 	interval := flag.Duration("interval", 2*time.Millisecond, "time between reads while the reader is on")
 	blocks := flag.Int("blocks", 200, "blocks of work, a multiple of 4 (half with the reader on)")
 	rounds := flag.Int("rounds", 1000, "rounds of work per block (alloc: 1,000 objects each)")
+	live := flag.Int("live", 100, "alloc: lists of 1,000 objects kept reachable (0: the GC runs several hundred times a second)")
+	pace := flag.String("pace", "timer", "timer | gc (as the harness probe paces its samples)")
 	flag.Parse()
 	if *work != "alloc" && *work != "cpu" || *read != "wake" && *read != "memstats" && *read != "metrics" && *read != "sample" ||
-		*blocks < 4 || *blocks%4 != 0 || *rounds < 1 || *interval <= 0 {
+		*blocks < 4 || *blocks%4 != 0 || *rounds < 1 || *interval <= 0 || *live < 0 || *pace != "timer" && *pace != "gc" {
 		fmt.Fprintln(os.Stderr, "readcost: bad flags (see -help)")
 		os.Exit(2)
 	}
-	keep = make([]*node, 100)
+	keep = make([]*node, *live)
 
 	r := &reader{what: *read, start: time.Now()}
+	if *pace == "gc" {
+		r.gc = &gcPacer{}
+	}
 	for _, n := range probeMetrics {
 		r.samples = append(r.samples, metrics.Sample{Name: n})
 	}
@@ -207,9 +350,11 @@ func main() {
 		do()
 	}
 	set(false)
+	r.mu.Lock()
 	callersFrom := len(r.callers)
+	r.mu.Unlock()
 
-	var offMs, perOn, groups []float64
+	var offMs, perOn, groups, pcts []float64
 	var gOn, gOff, gReads float64 // the current group of four blocks
 	state := false
 	for b := 0; b < *blocks; b++ {
@@ -234,6 +379,7 @@ func main() {
 			if gReads > 0 {
 				groups = append(groups, (gOn-gOff)*1e3/gReads)
 			}
+			pcts = append(pcts, 100*(gOn/gOff-1))
 			gOn, gOff, gReads = 0, 0, 0
 		}
 	}
@@ -242,9 +388,11 @@ func main() {
 	for range ack {
 	}
 
-	res := result{Work: *work, Read: *read, IntervalMs: float64(*interval) / 1e6, Blocks: *blocks,
-		BlockMs: median(offMs), ReadsPerOn: median(perOn), GroupsUs: groups,
-		CallerUs: median(r.callers[callersFrom:]) / 1e3}
+	r.mu.Lock()
+	callerUs := median(r.callers[callersFrom:]) / 1e3
+	r.mu.Unlock()
+	res := result{Work: *work, Read: *read, Pace: *pace, IntervalMs: float64(*interval) / 1e6, Blocks: *blocks,
+		BlockMs: median(offMs), ReadsPerOn: median(perOn), GroupsUs: groups, GroupsPct: pcts, CallerUs: callerUs}
 	out, _ := json.Marshal(res)
 	fmt.Println(string(out))
 }
