@@ -23,9 +23,23 @@ def test_readcost_reports_a_cost_per_group_and_leaves_no_file(go, tmp_path):
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith("leaklab-readcost")] == []
 
 
+def test_readcost_paces_reads_by_the_gc_as_the_probe_does(go, tmp_path):
+    """-pace gc: an allocating worker collects many times an interval, so the reads still come
+    about once an interval (taken after collections, not on a ticker)."""
+    exe = _bare(go, "readcost", tmp_path)
+    res = subprocess.run([str(exe), "-work", "alloc", "-read", "sample", "-pace", "gc", "-interval", "20ms",
+                          "-blocks", "8", "-rounds", "2000"], capture_output=True, text=True,
+                         env=dict(go.env(), TMPDIR=str(tmp_path)), timeout=120)
+    assert res.returncode == 0, res.stderr
+    out = json.loads(res.stdout)
+    assert out["pace"] == "gc" and len(out["groups_pct"]) == 2
+    expected = out["block_ms"] / 20
+    assert 0.5 * expected <= out["reads_per_block"] <= 1.5 * expected + 1, out
+
+
 def test_readcost_refuses_bad_flags_in_one_line(go, tmp_path):
     exe = _bare(go, "readcost", tmp_path)
-    for bad in (["-read", "nothing"], ["-blocks", "6"], ["-interval", "-1ms"]):
+    for bad in (["-read", "nothing"], ["-blocks", "6"], ["-interval", "-1ms"], ["-pace", "often"], ["-live", "-1"]):
         res = subprocess.run([str(exe), *bad], capture_output=True, text=True, timeout=60)
         assert res.returncode == 2 and len(res.stderr.strip().splitlines()) == 1, (bad, res.stderr)
 

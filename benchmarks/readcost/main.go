@@ -17,8 +17,8 @@
 // Pacing: with -pace timer (the default) the reader wakes on a ticker every interval. With
 // -pace gc it paces its reads as the harness probe does (harness/probe/leaklab_probe.go: onGC,
 // threshold, rearm): a finalizer re-armed every garbage collection takes the read at the
-// collection nearest to the interval, and a timer, pushed past that point after every read,
-// takes it only when collections are rarer than the interval.
+// collection nearest to the interval, and a timer takes it only when collections are rarer than
+// the interval (otherwise the timer wakes every watch intervals to see that they still come).
 //
 // Output: one JSON object with the cost per read of every group, in microseconds, and the cost
 // of every group as a share of its work, in percent.
@@ -188,12 +188,16 @@ func (g *gcPacer) threshold(now time.Time) time.Duration {
 	return g.interval
 }
 
-// rearmLocked pushes the fallback timer to the next read, past the GC hook's turn when
-// collections pace the reads.
+// watch: while collections pace the reads, the timer wakes every watch intervals (the probe's
+// leaklabWatch).
+const watch = 4
+
+// rearmLocked sets the timer (from the timer's goroutine only: resetting a timer that a goroutine
+// waits on wakes a thread) to the next read, or to the next check while collections pace the reads.
 func (g *gcPacer) rearmLocked(now time.Time) {
 	next := g.last.Add(g.interval)
 	if g.paced(now) {
-		next = next.Add(g.gcGap/2 + time.Millisecond)
+		next = now.Add(watch * g.interval)
 	}
 	wait := next.Sub(now)
 	if wait < time.Millisecond {
@@ -223,9 +227,6 @@ func (g *gcPacer) onGC(r *reader, gen int) {
 	g.mu.Unlock()
 	if due {
 		r.read()
-		g.mu.Lock()
-		g.rearmLocked(time.Now())
-		g.mu.Unlock()
 	}
 	g.arm(r, gen)
 }

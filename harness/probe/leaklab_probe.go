@@ -142,15 +142,16 @@ func main() {
 
 // Sampling is paced so that the program's own goroutines are woken as little as possible.
 // Waking a goroutine while the garbage collector is marking is what a periodic sampler costs a
-// program that allocates hard (benchmarks/readcost: about 0.3 ms of the working goroutine's time
-// per wake-up at a hundred collections a second, whatever the woken goroutine then reads), while
-// the finalizer goroutine, which the runtime wakes after a collection anyway, costs it nothing
-// measurable. So when collections come at least once per interval, the sample is taken from a
-// finalizer re-armed every cycle (onGC), at the collection closest to the interval, and the
-// loop's timer, pushed past that point each time, does not fire. When collections are rarer
-// (an idle or CPU-bound program) the timer takes the samples at the interval, as before; such a
-// program's wake-ups are cheap. The timer also wakes the loop for the deadline, the forced
-// collections and the profile snapshots.
+// program that allocates hard (benchmarks/readcost: a few tenths of a millisecond of the working
+// goroutine's time per wake-up at a hundred collections a second, whatever the woken goroutine
+// then reads), and so does resetting a timer that a goroutine waits on (the runtime wakes a
+// thread to look at it), while the finalizer goroutine, which the runtime wakes after a
+// collection anyway, costs it next to nothing. So when collections come at least once per
+// interval, the sample is taken from a finalizer re-armed every cycle (onGC), at the collection
+// nearest to the interval, and the loop's timer only checks every leaklabWatch intervals that
+// collections still come. When they are rarer (an idle or CPU-bound program, whose wake-ups are
+// cheap) the timer takes the samples at the interval, as before. The timer also wakes the loop
+// for the deadline, the forced collections and the profile snapshots.
 func (p *leaklabProbeState) loop() {
 	for {
 		<-p.timer.C
@@ -198,7 +199,6 @@ func (p *leaklabProbeState) onGC() {
 	p.mu.Unlock()
 	if due {
 		p.sample(p.memStatsDue(true), false)
-		p.rearm()
 	}
 	leaklabArmGCHook(p)
 }
@@ -235,16 +235,19 @@ func (p *leaklabProbeState) memStatsDue(byGC bool) bool {
 	return p.msEvery > 0 && p.taken%p.msEvery == 0
 }
 
-// rearm sets the loop's timer to the earliest of: the next sample (past the GC hook's turn when
-// collections pace the samples), the deadline, the next forced collection check and the next
-// profile snapshot.
+// leaklabWatch: while collections pace the samples, the loop wakes every leaklabWatch intervals
+// to see that they still do. When they stop, at most that long passes without a sample, once.
+const leaklabWatch = 4
+
+// rearm sets the loop's timer (from the loop only) to the earliest of: the next sample, or the
+// next check while collections pace the samples; the deadline; the next profile snapshot.
 func (p *leaklabProbeState) rearm() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := time.Now()
 	next := p.last.Add(p.interval)
 	if p.gcPaced(now) {
-		next = next.Add(p.gcGap/2 + time.Millisecond)
+		next = now.Add(leaklabWatch * p.interval)
 	}
 	if p.deadline > 0 {
 		if d := p.start.Add(p.deadline); d.Before(next) {
