@@ -166,6 +166,16 @@ READCOST_WORK = {"cpu": ["-rounds", "300"], "alloc": ["-rounds", "1000"]}
 READCOST_READS = ("wake", "metrics", "sample", "memstats")
 
 
+def _readcost_run(go, exe: Path, d: Path, argv: list[str]) -> dict:
+    """One process of benchmarks/readcost in its own folder: its JSON result."""
+    d.mkdir()
+    o = supervise([str(exe), *argv], d, go.env(), 600)
+    if o.exit != "exited":
+        raise SystemExit(f"error: benchmarks/readcost {' '.join(argv)}: {o.message or o.exit}: "
+                         f"{(d / 'stderr').read_text().strip()[-300:]}")
+    return json.loads((d / "stdout").read_text())
+
+
 def readcost(repeat: int = 1, interval_ms: int = 2) -> list[dict]:
     """Cost of one read to the rest of the program, for each kind of read on a CPU-bound and an
     allocating worker; `repeat` processes per row, their groups of blocks pooled. A short
@@ -179,14 +189,8 @@ def readcost(repeat: int = 1, interval_ms: int = 2) -> list[dict]:
             for read in READCOST_READS:
                 groups, callers, blocks, reads = [], [], [], []
                 for i in range(repeat):
-                    d = tmp / f"{work}-{read}-{i}"
-                    d.mkdir()
-                    o = supervise([str(exe), "-work", work, "-read", read, "-interval", f"{interval_ms}ms",
-                                   "-blocks", "200", *args], d, go.env(), 300)
-                    if o.exit != "exited":
-                        raise SystemExit(f"error: benchmarks/readcost {work} {read}: {o.message or o.exit}: "
-                                         f"{(d / 'stderr').read_text().strip()[-300:]}")
-                    res = json.loads((d / "stdout").read_text())
+                    res = _readcost_run(go, exe, tmp / f"{work}-{read}-{i}", ["-work", work, "-read", read,
+                                        "-interval", f"{interval_ms}ms", "-blocks", "200", *args])
                     groups += res["groups_us"]
                     callers.append(res["caller_us"])
                     blocks.append(res["block_ms"])
@@ -218,17 +222,11 @@ def pacing(repeat: int = 1, interval_ms: int = 50, blocks: int = 160) -> list[di
         tmp = Path(tmp)
         exe = _bare(go, "readcost", tmp)
         for work, args in PACING_WORK.items():
-            for pace in ("timer", "gc"):
-                pcts, blocks_ms, reads, gcs = [], [], [], []
+            for pace in ("timer", "gc", "gc-reset") if work == "alloc" else ("timer", "gc"):
+                pcts, blocks_ms, reads = [], [], []
                 for i in range(repeat):
-                    d = tmp / f"{work}-{pace}-{i}"
-                    d.mkdir()
-                    o = supervise([str(exe), *args, "-read", "sample", "-pace", pace, "-interval",
-                                   f"{interval_ms}ms", "-blocks", str(blocks)], d, go.env(), 600)
-                    if o.exit != "exited":
-                        raise SystemExit(f"error: benchmarks/readcost {work} {pace}: {o.message or o.exit}: "
-                                         f"{(d / 'stderr').read_text().strip()[-300:]}")
-                    res = json.loads((d / "stdout").read_text())
+                    res = _readcost_run(go, exe, tmp / f"{work}-{pace}-{i}", [*args, "-read", "sample", "-pace", pace,
+                                        "-interval", f"{interval_ms}ms", "-blocks", str(blocks)])
                     pcts += res["groups_pct"]
                     blocks_ms.append(res["block_ms"])
                     reads.append(res["reads_per_block"])
@@ -498,7 +496,8 @@ SECTIONS = {
     "pacing": ("What the probe's sampling costs the program at the default interval, paced by a ticker "
                "(`timer`, how the probe sampled before) or by the garbage collector (`gc`, how it samples now: "
                "a finalizer re-armed every collection takes the sample at the collection nearest to the "
-               "interval, and a timer takes it only when collections are rarer than that). "
+               "interval, and a timer takes it only when collections are rarer than that; `gc-reset`, the same "
+               "with the timer pushed past the next sample after each one, which wakes a thread each time). "
                "benchmarks/readcost -read sample, in one process, the sampler switched on and off between "
                "blocks of work, on-off-off-on: slowdown_pct is the working goroutine's extra time in the \"on\" "
                "blocks (median over groups of four, 95 % bootstrap interval); samples_per_s: the samples taken "

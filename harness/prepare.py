@@ -70,8 +70,8 @@ def main_packages(root: Path) -> list[Path]:
 def compile_all(jobs: int = 2) -> tuple[int, list[str]]:
     """Compile, once, what the labs will build: every package of go_samples and benchmarks with
     its tests (`go list -export` compiles without linking), the pprof and trace tools, then the
-    instrumented binary of every main package there (and of the samples some labs run under an
-    older Go). Labs started together would otherwise compile the same things side by side.
+    instrumented binary of every main package of go_samples and of benchmarks/alloc (and of the
+    samples some labs run under an older Go). Labs started together would otherwise compile the same things side by side.
     Returns (binaries, errors); with warm caches it takes a second or two."""
     from concurrent.futures import ThreadPoolExecutor
 
@@ -89,7 +89,7 @@ def compile_all(jobs: int = 2) -> tuple[int, list[str]]:
     for tool in ("pprof", "trace"):
         if not _tool_path(go, tool):  # `go tool -n` builds it into the cache and names it
             errors.append(f"go tool {tool}: cannot be built")
-    targets = [(d, go) for d in main_packages(samples_dir())]
+    targets = [(d, go) for d in main_packages(samples_dir())] + [(ROOT / "benchmarks" / "alloc", go)]  # lab 13 runs it
     for version, names in OLD_TOOLCHAIN_SAMPLES.items():
         try:
             old = go_for(version)

@@ -62,3 +62,12 @@ def test_readcost_reads_the_probes_metrics():
     probe = re.findall(r'\{"(/[^"]+)", "\w+"\}', PROBE_SOURCE.read_text())
     block = (BENCH_DIR / "readcost" / "main.go").read_text().split("var probeMetrics = []string{", 1)[1].split("}", 1)[0]
     assert probe and re.findall(r'"(/[^"]+)"', block) == probe
+
+
+def test_readcost_paces_as_the_probe_does():
+    """-pace gc copies the probe's pacing (another module cannot import it): same watch period."""
+    import re
+    from harness.build import PROBE_SOURCE
+    probe = re.search(r"^const leaklabWatch = (\d+)$", PROBE_SOURCE.read_text(), re.M)
+    bench = re.search(r"^const watch = (\d+)$", (BENCH_DIR / "readcost" / "main.go").read_text(), re.M)
+    assert probe and bench and probe.group(1) == bench.group(1)

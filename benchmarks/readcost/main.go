@@ -19,6 +19,8 @@
 // threshold, rearm): a finalizer re-armed every garbage collection takes the read at the
 // collection nearest to the interval, and a timer takes it only when collections are rarer than
 // the interval (otherwise the timer wakes every watch intervals to see that they still come).
+// -pace gc-reset is the same but pushes the timer past the next read after every read, as a first
+// version of the probe did: the runtime wakes a thread each time a timer a goroutine waits on moves.
 //
 // Output: one JSON object with the cost per read of every group, in microseconds, and the cost
 // of every group as a share of its work, in percent.
@@ -165,6 +167,7 @@ type gcPacer struct {
 	last     time.Time
 	lastHook time.Time
 	gcGap    time.Duration
+	reset    bool // -pace gc-reset
 }
 
 type gcMark struct {
@@ -196,7 +199,9 @@ const watch = 4
 // waits on wakes a thread) to the next read, or to the next check while collections pace the reads.
 func (g *gcPacer) rearmLocked(now time.Time) {
 	next := g.last.Add(g.interval)
-	if g.paced(now) {
+	if g.paced(now) && g.reset {
+		next = next.Add(g.gcGap/2 + time.Millisecond)
+	} else if g.paced(now) {
 		next = now.Add(watch * g.interval)
 	}
 	wait := next.Sub(now)
@@ -227,6 +232,11 @@ func (g *gcPacer) onGC(r *reader, gen int) {
 	g.mu.Unlock()
 	if due {
 		r.read()
+		if g.reset {
+			g.mu.Lock()
+			g.rearmLocked(time.Now())
+			g.mu.Unlock()
+		}
 	}
 	g.arm(r, gen)
 }
@@ -303,18 +313,18 @@ func main() {
 	blocks := flag.Int("blocks", 200, "blocks of work, a multiple of 4 (half with the reader on)")
 	rounds := flag.Int("rounds", 1000, "rounds of work per block (alloc: 1,000 objects each)")
 	live := flag.Int("live", 100, "alloc: lists of 1,000 objects kept reachable (0: the GC runs several hundred times a second)")
-	pace := flag.String("pace", "timer", "timer | gc (as the harness probe paces its samples)")
+	pace := flag.String("pace", "timer", "timer | gc (as the harness probe paces its samples) | gc-reset")
 	flag.Parse()
 	if *work != "alloc" && *work != "cpu" || *read != "wake" && *read != "memstats" && *read != "metrics" && *read != "sample" ||
-		*blocks < 4 || *blocks%4 != 0 || *rounds < 1 || *interval <= 0 || *live < 0 || *pace != "timer" && *pace != "gc" {
+		*blocks < 4 || *blocks%4 != 0 || *rounds < 1 || *interval <= 0 || *live < 0 || *pace != "timer" && *pace != "gc" && *pace != "gc-reset" {
 		fmt.Fprintln(os.Stderr, "readcost: bad flags (see -help)")
 		os.Exit(2)
 	}
 	keep = make([]*node, *live)
 
 	r := &reader{what: *read, start: time.Now()}
-	if *pace == "gc" {
-		r.gc = &gcPacer{}
+	if *pace != "timer" {
+		r.gc = &gcPacer{reset: *pace == "gc-reset"}
 	}
 	for _, n := range probeMetrics {
 		r.samples = append(r.samples, metrics.Sample{Name: n})
