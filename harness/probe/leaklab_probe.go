@@ -179,8 +179,8 @@ func leaklabArmGCHook(p *leaklabProbeState) {
 	runtime.SetFinalizer(&leaklabGCMark{p}, func(m *leaklabGCMark) { m.p.onGC() })
 }
 
-// onGC runs on the finalizer goroutine after a collection: it takes the sample when one is due,
-// pushes the loop's timer past the next one, and re-arms itself (until finish begins).
+// onGC runs on the finalizer goroutine after a collection: it takes the sample when one is due
+// and re-arms itself (until finish begins). It leaves the loop's timer alone (see loop).
 func (p *leaklabProbeState) onGC() {
 	p.mu.Lock()
 	p.hooks++
@@ -444,7 +444,7 @@ func (p *leaklabProbeState) finish(reason string) {
 		// dumps every goroutine, proven leaks with "(leaked)" in their header; one detection
 		// cycle only: it runs while the program may still be running.
 		_, ranBefore, counted := leaklabQueues()
-		hooksBefore := p.hookRuns()
+		hooksBefore := p.hookRuns() // read after ranBefore: a hook run in between counts as the user's (a second GC too many, never one too few)
 		leakProfile := pprof.Lookup("goroutineleak") != nil
 		if leakProfile {
 			p.writeProfile("goroutineleak", "goroutines.txt", 2)
