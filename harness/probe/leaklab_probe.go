@@ -64,6 +64,8 @@ type leaklabProbeState struct {
 	ending   bool          // finish has begun: no more periodic samples
 	hooks    uint64        // times the GC hook's finalizer ran
 	byGC     int           // periodic samples taken by the GC hook
+	next     time.Duration // timer pacing: the next sample is due this long after the last one
+	rng      uint64        // xorshift state for next
 }
 
 var leaklabProbe = leaklabNewProbe()
@@ -128,6 +130,7 @@ func init() {
 	if p := leaklabProbe; p.out != nil {
 		p.sample(false, false)
 		p.mu.Lock()
+		p.next, p.rng = p.interval, uint64(p.start.UnixNano())|1
 		p.timer = time.NewTimer(p.interval)
 		p.mu.Unlock()
 		leaklabArmGCHook(p)
@@ -150,8 +153,10 @@ func main() {
 // interval, the sample is taken from a finalizer re-armed every cycle (onGC), at the collection
 // nearest to the interval, and the loop's timer only checks every leaklabWatch intervals that
 // collections still come. When they are rarer (an idle or CPU-bound program, whose wake-ups are
-// cheap) the timer takes the samples at the interval, as before. The timer also wakes the loop
-// for the deadline, the forced collections and the profile snapshots.
+// cheap) the timer takes the samples, each one 0.75 to 1.25 intervals after the last (drawn at
+// random, the interval on average): a program that does something every ~interval is then not
+// sampled at the same phase of it each time, which can draw a trend out of a steady program. The
+// timer also wakes the loop for the deadline, the forced collections and the profile snapshots.
 func (p *leaklabProbeState) loop() {
 	for {
 		<-p.timer.C
@@ -211,12 +216,12 @@ func (p *leaklabProbeState) hookRuns() uint64 {
 
 // threshold is how long after the last sample the next one is due (called with mu held). While
 // collections come more often than the interval, the GC hook takes the sample at the collection
-// nearest to the interval, up to half a gap early; otherwise at the interval.
+// nearest to the interval, up to half a gap early; otherwise after the timer's random draw.
 func (p *leaklabProbeState) threshold(now time.Time) time.Duration {
 	if p.gcPaced(now) {
 		return p.interval - p.gcGap/2
 	}
-	return p.interval
+	return p.next
 }
 
 // gcPaced reports whether collections currently come at least once per interval (mu held).
@@ -224,7 +229,8 @@ func (p *leaklabProbeState) gcPaced(now time.Time) bool {
 	return p.gcGap < p.interval && !p.lastHook.IsZero() && now.Sub(p.lastHook) < p.interval
 }
 
-// memStatsDue counts a periodic sample and says whether it should include ReadMemStats.
+// memStatsDue counts a periodic sample, draws how long after it the timer's next one is due,
+// and says whether this one should include ReadMemStats.
 func (p *leaklabProbeState) memStatsDue(byGC bool) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -232,6 +238,10 @@ func (p *leaklabProbeState) memStatsDue(byGC bool) bool {
 	if byGC {
 		p.byGC++
 	}
+	p.rng ^= p.rng << 13
+	p.rng ^= p.rng >> 7
+	p.rng ^= p.rng << 17
+	p.next = p.interval*3/4 + time.Duration(p.rng%1024)*p.interval/2048
 	return p.msEvery > 0 && p.taken%p.msEvery == 0
 }
 
@@ -245,7 +255,7 @@ func (p *leaklabProbeState) rearm() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := time.Now()
-	next := p.last.Add(p.interval)
+	next := p.last.Add(p.next)
 	if p.gcPaced(now) {
 		next = now.Add(leaklabWatch * p.interval)
 	}
