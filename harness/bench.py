@@ -496,7 +496,7 @@ SECTIONS = {
     "pacing": ("What the probe's sampling costs the program at the default interval, paced by a ticker "
                "(`timer`, how the probe sampled before) or by the garbage collector (`gc`, how it samples now: "
                "a finalizer re-armed every collection takes the sample at the collection nearest to the "
-               "interval, and a timer takes it only when collections are rarer than that; `gc-reset`, the same "
+               "interval, and a timer takes it only when collections come less than twice an interval; `gc-reset`, the same "
                "with the timer pushed past the next sample after each one, which wakes a thread each time). "
                "benchmarks/readcost -read sample, in one process, the sampler switched on and off between "
                "blocks of work, on-off-off-on: slowdown_pct is the working goroutine's extra time in the \"on\" "

@@ -17,8 +17,8 @@
 // Pacing: with -pace timer (the default) the reader wakes on a ticker every interval. With
 // -pace gc it paces its reads as the harness probe does (harness/probe/leaklab_probe.go: onGC,
 // threshold, rearm): a finalizer re-armed every garbage collection takes the read at the
-// collection nearest to the interval, and a timer takes it only when collections are rarer than
-// the interval (otherwise the timer wakes every watch intervals to see that they still come).
+// collection nearest to the interval, and a timer takes it only when collections come less than
+// twice an interval (otherwise the timer wakes every watch intervals to see that they still come).
 // -pace gc-reset is the same but pushes the timer past the next read after every read, as a first
 // version of the probe did: the runtime wakes a thread each time a timer a goroutine waits on moves.
 //
@@ -181,7 +181,7 @@ func (g *gcPacer) arm(r *reader, gen int) {
 }
 
 func (g *gcPacer) paced(now time.Time) bool {
-	return g.gcGap < g.interval && !g.lastHook.IsZero() && now.Sub(g.lastHook) < g.interval
+	return g.gcGap < g.interval/2 && !g.lastHook.IsZero() && now.Sub(g.lastHook) < g.interval
 }
 
 func (g *gcPacer) threshold(now time.Time) time.Duration {

@@ -64,8 +64,7 @@ type leaklabProbeState struct {
 	ending   bool          // finish has begun: no more periodic samples
 	hooks    uint64        // times the GC hook's finalizer ran
 	byGC     int           // periodic samples taken by the GC hook
-	next     time.Duration // timer pacing: the next sample is due this long after the last one
-	rng      uint64        // xorshift state for next
+	dueAt    time.Time     // timer pacing: when the next sample is due
 }
 
 var leaklabProbe = leaklabNewProbe()
@@ -130,7 +129,7 @@ func init() {
 	if p := leaklabProbe; p.out != nil {
 		p.sample(false, false)
 		p.mu.Lock()
-		p.next, p.rng = p.interval, uint64(p.start.UnixNano())|1
+		p.dueAt = p.start.Add(p.interval)
 		p.timer = time.NewTimer(p.interval)
 		p.mu.Unlock()
 		leaklabArmGCHook(p)
@@ -149,14 +148,12 @@ func main() {
 // goroutine's time per wake-up at a hundred collections a second, whatever the woken goroutine
 // then reads), and so does resetting a timer that a goroutine waits on (the runtime wakes a
 // thread to look at it), while the finalizer goroutine, which the runtime wakes after a
-// collection anyway, costs it next to nothing. So when collections come at least once per
+// collection anyway, costs it next to nothing. So when collections come at least twice per
 // interval, the sample is taken from a finalizer re-armed every cycle (onGC), at the collection
 // nearest to the interval, and the loop's timer only checks every leaklabWatch intervals that
 // collections still come. When they are rarer (an idle or CPU-bound program, whose wake-ups are
-// cheap) the timer takes the samples, each one 0.75 to 1.25 intervals after the last (drawn at
-// random, the interval on average): a program that does something every ~interval is then not
-// sampled at the same phase of it each time, which can draw a trend out of a steady program. The
-// timer also wakes the loop for the deadline, the forced collections and the profile snapshots.
+// cheap) the timer takes the samples, on the interval's grid (see memStatsDue). The timer also
+// wakes the loop for the deadline, the forced collections and the profile snapshots.
 func (p *leaklabProbeState) loop() {
 	for {
 		<-p.timer.C
@@ -165,7 +162,7 @@ func (p *leaklabProbeState) loop() {
 			os.Exit(0)
 		}
 		p.mu.Lock()
-		due := !p.ending && time.Since(p.last) >= p.threshold(time.Now())
+		due := !p.ending && p.isDue(time.Now())
 		p.mu.Unlock()
 		if due {
 			p.sample(p.memStatsDue(false), false)
@@ -200,7 +197,7 @@ func (p *leaklabProbeState) onGC() {
 		p.gcGap = p.interval
 	}
 	p.lastHook = now
-	due := now.Sub(p.last) >= p.threshold(now)
+	due := p.gcPaced(now) && p.isDue(now)
 	p.mu.Unlock()
 	if due {
 		p.sample(p.memStatsDue(true), false)
@@ -214,23 +211,31 @@ func (p *leaklabProbeState) hookRuns() uint64 {
 	return p.hooks
 }
 
-// threshold is how long after the last sample the next one is due (called with mu held). While
-// collections come more often than the interval, the GC hook takes the sample at the collection
-// nearest to the interval, up to half a gap early; otherwise after the timer's random draw.
-func (p *leaklabProbeState) threshold(now time.Time) time.Duration {
+// isDue says whether a sample is due now (mu held). While collections pace the samples (only the
+// GC hook takes them then), at the collection nearest to the interval after the last sample, up
+// to half a gap early. Otherwise at dueAt, on the timer.
+func (p *leaklabProbeState) isDue(now time.Time) bool {
 	if p.gcPaced(now) {
-		return p.interval - p.gcGap/2
+		return now.Sub(p.last) >= p.interval-p.gcGap/2
 	}
-	return p.next
+	return !now.Before(p.dueAt)
 }
 
-// gcPaced reports whether collections currently come at least once per interval (mu held).
+// gcPaced reports whether collections currently come at least twice per interval (mu held).
+// Once per interval is not enough: the collections the probe forces itself (maybeGC), one per
+// sample in a short run, must not take the loop's timer away from the samples they follow.
 func (p *leaklabProbeState) gcPaced(now time.Time) bool {
-	return p.gcGap < p.interval && !p.lastHook.IsZero() && now.Sub(p.lastHook) < p.interval
+	return p.gcGap < p.interval/2 && !p.lastHook.IsZero() && now.Sub(p.lastHook) < p.interval
 }
 
-// memStatsDue counts a periodic sample, draws how long after it the timer's next one is due,
-// and says whether this one should include ReadMemStats.
+// memStatsDue counts a periodic sample, sets when the timer's next one is due, and says whether
+// this one should include ReadMemStats. Timer samples fall on the interval's grid (start + k
+// intervals, as a ticker's do), so that a run of a given length gets the same number of samples:
+// scheduling each one an interval after the last drifts by the timer's latency every time, and in
+// a half-second run one sample fewer was enough to miss a trend. The grid also keeps the samples
+// at one phase of anything the program does at a fixed period, which makes a steady rise show
+// sooner (tried: moving each sample by up to a quarter interval at random halved the verdicts
+// found in 0.5 s on lab samples) and can, rarely, draw a trend out of a steady periodic program.
 func (p *leaklabProbeState) memStatsDue(byGC bool) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -238,10 +243,8 @@ func (p *leaklabProbeState) memStatsDue(byGC bool) bool {
 	if byGC {
 		p.byGC++
 	}
-	p.rng ^= p.rng << 13
-	p.rng ^= p.rng >> 7
-	p.rng ^= p.rng << 17
-	p.next = p.interval*3/4 + time.Duration(p.rng%1024)*p.interval/2048
+	slot := (time.Since(p.start) + p.interval/2) / p.interval // the interval's grid point nearest to now
+	p.dueAt = p.start.Add((slot + 1) * p.interval)
 	return p.msEvery > 0 && p.taken%p.msEvery == 0
 }
 
@@ -255,7 +258,7 @@ func (p *leaklabProbeState) rearm() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := time.Now()
-	next := p.last.Add(p.next)
+	next := p.dueAt
 	if p.gcPaced(now) {
 		next = now.Add(leaklabWatch * p.interval)
 	}
