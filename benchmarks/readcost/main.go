@@ -16,7 +16,7 @@
 //
 // Pacing: with -pace timer (the default) the reader wakes on a ticker every interval. With
 // -pace gc it paces its reads as the harness probe does (harness/probe/leaklab_probe.go: onGC,
-// threshold, rearm): a finalizer re-armed every garbage collection takes the read at the
+// isDue, rearm; only its timer reads are not kept on a grid): a finalizer re-armed every garbage collection takes the read at the
 // collection nearest to the interval, and a timer takes it only when collections come less than
 // twice an interval (otherwise the timer wakes every watch intervals to see that they still come).
 // -pace gc-reset is the same but pushes the timer past the next read after every read, as a first
@@ -225,7 +225,7 @@ func (g *gcPacer) onGC(r *reader, gen int) {
 		g.gcGap = g.interval
 	}
 	g.lastHook = now
-	due := now.Sub(g.last) >= g.threshold(now)
+	due := g.paced(now) && now.Sub(g.last) >= g.threshold(now) // the timer reads otherwise, as in the probe
 	if due {
 		g.last = now
 	}
