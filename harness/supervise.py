@@ -7,6 +7,7 @@ whole process group; the caller owns the output folder.
 from __future__ import annotations
 
 import os
+import select
 import signal
 import subprocess
 import threading
@@ -144,7 +145,11 @@ def supervise(argv: list[str], outdir: Path, env: dict[str, str], deadline_s: fl
                                 env=env, cwd=outdir, start_new_session=True, close_fds=True)
     pgid = proc.pid
     _started.append(pgid)
-    peak, status, usage, how, last_cb = 0, None, None, None, 0.0
+    try:  # readable the moment the process ends: the poll below wakes then, not up to POLL_S later
+        pidfd = os.pidfd_open(proc.pid)
+    except (AttributeError, OSError):  # not Linux 5.3+ or Python 3.9+: plain polling
+        pidfd = None
+    peak, status, usage, how, last_cb, ended = 0, None, None, None, 0.0, None
     cancel = getattr(_local, "cancel", None)
     try:
         while True:
@@ -152,7 +157,7 @@ def supervise(argv: list[str], outdir: Path, env: dict[str, str], deadline_s: fl
                 raise Cancelled("stopped: a run started together with it failed or was interrupted")
             pid, st, ru = os.wait4(proc.pid, os.WNOHANG)
             if pid == proc.pid:
-                status, usage = st, ru
+                status, usage, ended = st, ru, time.monotonic()
                 break
             rss, hwm = _rss(proc.pid)
             peak = max(peak, rss, hwm)
@@ -166,17 +171,22 @@ def supervise(argv: list[str], outdir: Path, env: dict[str, str], deadline_s: fl
             if on_sample and now - last_cb >= 0.1:
                 last_cb = now
                 on_sample(now - start)
-            time.sleep(POLL_S)
+            if pidfd is None:
+                time.sleep(POLL_S)
+            else:
+                select.select([pidfd], [], [], POLL_S)
     except BaseException:
         _kill_group(pgid)
         _reap(proc)
         raise
     finally:
         _kill_group(pgid)  # the program's own children too, on every path
+        if pidfd is not None:
+            os.close(pidfd)
     if status is None:
         status, usage = _reap(proc)
     proc.returncode = os.waitstatus_to_exitcode(status) if status is not None else None
-    wall = time.monotonic() - start
+    wall = (ended or time.monotonic()) - start
     cpu = (usage.ru_utime + usage.ru_stime) if usage else 0.0
     # (ru_maxrss is not used: it keeps the forking Python's own peak across exec.)
     rc = proc.returncode

@@ -279,6 +279,20 @@ def test_together_one_failure_stops_the_others(gomod, go, tmp_path, no_leftovers
         supervise.together([lambda: measure(b, duration=60), failing])
 
 
+def test_wall_time_ends_when_the_process_does_not_at_the_next_poll(tmp_path, no_leftovers):
+    """supervise watches RSS every POLL_S, but it learns of the exit at once (a pidfd on Linux):
+    a run's wall time, and the benchmarks' ratios of them, carry no poll-sized rounding."""
+    from harness import supervise
+    walls = []
+    for i in range(5):
+        d = tmp_path / str(i)
+        d.mkdir()
+        o = supervise.supervise(["/bin/sh", "-c", "exit 0"], d, dict(os.environ), 30)
+        assert o.exit == "exited"
+        walls.append(o.wall_s)
+    assert min(walls) < supervise.POLL_S / 2, walls
+
+
 def test_stdout_flood_is_tailed_not_loaded(gomod, go, no_leftovers):
     d = gomod({"main.go": """
         package main
