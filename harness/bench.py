@@ -42,16 +42,39 @@ TIMER_SRC = ('package main\n\nimport "time"\n\n'
              'func init() {\n\tgo func() { <-time.After(time.Hour) }()\n}\n')
 
 
-def _bare(go, name: str, out: Path, pad: int = 0, timer: bool = False) -> Path:
+# The `imports` arm: the bare program linking what the probe links from the standard library,
+# without the probe: the functions it calls there, reached only from a branch that never runs.
+IMPORTS_SRC = """package main
+
+import (
+	"os"
+	"runtime/metrics"
+	"runtime/pprof"
+	"runtime/trace"
+)
+
+func init() {
+	if os.Getenv("LEAKLAB_PAD_NEVER") == "x" {
+		s := []metrics.Sample{{Name: metrics.All()[0].Name}}
+		metrics.Read(s)
+		trace.Start(os.Stdout)
+		trace.Stop()
+		pprof.Lookup("heap").WriteTo(os.Stdout, 0)
+	}
+}
+"""
+
+
+def _bare(go, name: str, out: Path, pad: int = 0, timer: bool = False, imports: bool = False) -> Path:
     """The benchmark built by plain `go build`; with `pad`, relinked with a function of `pad`
     statements that never runs added to package main (through an overlay), which moves the code
     placed after it: what any change to a binary does to its code layout, with no probe at all.
-    With `timer`, TIMER_SRC is added instead."""
-    exe = out / f"{name}-bare{pad or ''}{'-timer' if timer else ''}"
+    With `timer`, TIMER_SRC is added instead; with `imports`, IMPORTS_SRC."""
+    exe = out / f"{name}-bare{pad or ''}{'-timer' if timer else ''}{'-imports' if imports else ''}"
     extra = []
-    if pad or timer:
-        src = out / (f"pad{pad}.go" if pad else "timer.go")
-        src.write_text(TIMER_SRC if timer else
+    if pad or timer or imports:
+        src = out / (f"pad{pad}.go" if pad else "timer.go" if timer else "imports.go")
+        src.write_text(TIMER_SRC if timer else IMPORTS_SRC if imports else
                        'package main\n\nimport "os"\n\nvar leaklabPadSink int\n\n'
                        'func init() {\n\tif os.Getenv("LEAKLAB_PAD_NEVER") == "x" {\n\t\tleaklabPad()\n\t}\n}\n\n'
                        '//go:noinline\nfunc leaklabPad() {\n'
@@ -92,7 +115,9 @@ def overhead(repeat: int = 5, work: float = 1.0) -> list[dict]:
     defaults of `measure`. So probe/off is the probe's own cost, off/noprof what heap-profile sampling
     costs (the linker turns it off in programs that cannot reach runtime.MemProfile, and linking
     runtime/pprof, as the probe and every net/http/pprof import do, turns it back on), noprof/bare
-    code layout alone; `relink`, the bare program relinked with a little dead code (one of RELINKS,
+    what the silent binary's other differences cost (the packages it links, its code layout);
+    `imports`, the bare program linking what the probe links from the standard library, never
+    calling it (IMPORTS_SRC): how much of that linking alone costs; `relink`, the bare program relinked with a little dead code (one of RELINKS,
     by round; only with repeat >= len(RELINKS)), shows how far code layout alone moves the same
     program; `probe200`, the probe sampling every 200 ms instead of 50 (`check --interval 200ms`);
     `timer`, the bare program with one goroutine waiting on a timer that never fires in a
@@ -102,13 +127,14 @@ def overhead(repeat: int = 5, work: float = 1.0) -> list[dict]:
     (a quick look: 0.25; shorter runs are noisier)."""
     go = find_go()
     rows = []
-    arms = ("bare", "off", "noprof", "probe", "probe200", "timer") + (("relink",) if repeat >= len(RELINKS) else ())
+    arms = ("bare", "off", "noprof", "probe", "probe200", "timer", "imports") + (("relink",) if repeat >= len(RELINKS) else ())
     with tempfile.TemporaryDirectory(prefix="leaklab-bench-") as tmp:
         tmp = Path(tmp)
         for name, (folder, args) in PROGRAMS.items():
             args = [args[0], str(max(1, int(int(args[1]) * work))), *args[2:]]
             bare, probed = _bare(go, folder, tmp), build(BENCH_DIR / folder, go).path
             timed = _bare(go, folder, tmp, timer=True)
+            imported = _bare(go, folder, tmp, imports=True)
             relinked = [_bare(go, folder, tmp, pad) for pad in RELINKS] if "relink" in arms else []
             walls: dict[str, list[float]] = {a: [] for a in arms}
             cpus: dict[str, list[float]] = {a: [] for a in arms}
@@ -119,7 +145,7 @@ def overhead(repeat: int = 5, work: float = 1.0) -> list[dict]:
                     d.mkdir()
                     env = go.env()
                     exe = {"relink": relinked[i % len(relinked)] if relinked else None, "bare": bare,
-                           "timer": timed}.get(kind, probed)
+                           "timer": timed, "imports": imported}.get(kind, probed)
                     if kind == "noprof":
                         env["GODEBUG"] = "memprofilerate=0"
                     if kind in ("probe", "probe200"):
@@ -151,6 +177,7 @@ def overhead(repeat: int = 5, work: float = 1.0) -> list[dict]:
             wall, wall_ci, wall_b = med_ci(ratio(walls, "probe", "bare"))
             cpu, cpu_ci, cpu_b = med_ci(ratio(cpus, "probe", "bare"))
             off, off_ci, _ = med_ci(ratio(cpus, "probe", "off"))
+            imports, imports_ci, _ = med_ci(ratio(cpus, "imports", "bare"))
             relink, relink_ci, _ = med_ci(ratio(cpus, "relink", "bare")) if "relink" in arms else (nan, "-", None)
             rows.append({"program": name, "runs": repeat,
                          "bare_wall_s": statistics.median(walls["bare"]),
@@ -164,6 +191,7 @@ def overhead(repeat: int = 5, work: float = 1.0) -> list[dict]:
                          "probe_off_cpu": off, "probe_off_cpu_ci95": off_ci,
                          "heapprof_cpu": statistics.median(ratio(cpus, "off", "noprof")),
                          "layout_cpu": statistics.median(ratio(cpus, "noprof", "bare")),
+                         "imports_cpu": imports, "imports_cpu_ci95": imports_ci,
                          "timer_wall": statistics.median(ratio(walls, "timer", "bare")),
                          "probe_timer_wall": statistics.median(ratio(walls, "probe", "timer")),
                          "interval200_wall": statistics.median(ratio(walls, "probe200", "bare")),
@@ -494,7 +522,7 @@ def _table(rows: list[dict]) -> str:
 
 SECTIONS = {
     "overhead": ("Probe overhead at the default sampling interval (50 ms), target ≤ 1.02. Each round runs "
-                 "six arms (seven with --repeat 4 or more) back to back and ratios are taken within the round "
+                 "seven arms (eight with --repeat 4 or more) back to back and ratios are taken within the round "
                  "(median over rounds, with a 95 % bootstrap interval): bare_cpu_p10_p90 = how far the bare "
                  "program's own runs spread (10th-90th percentile / median); wall_ratio/cpu_ratio = probe / bare "
                  "`go build`; wall/cpu_vs_1.02 = where their intervals lie against the target: met (wholly at or "
@@ -503,7 +531,11 @@ SECTIONS = {
                  "control, what a change that costs nothing reads as. The second table breaks the cost down: "
                  "probe_off_* = probe / the same binary with its probe silent, i.e. the probe's own cost; "
                  "heapprof_cpu = heap-profile sampling, which linking runtime/pprof turns on (as any "
-                 "net/http/pprof import does); layout_cpu = the silent binary without heap profiling / bare; "
+                 "net/http/pprof import does); layout_cpu = the silent binary without heap profiling / bare: what "
+                 "its other differences cost (the packages it links, its code layout); imports_cpu = the bare "
+                 "program linking what the probe links from the standard library (runtime/pprof, "
+                 "runtime/trace, runtime/metrics), never calling it / bare: how much of that the linking "
+                 "alone costs; "
                  "timer_wall = the bare program with one goroutine waiting on a timer that never fires in the "
                  "run / bare: what merely having a pending timer costs this program, apart from waking up; "
                  "probe_timer_wall = probe / that program, the probe's cost to a program that already has a "

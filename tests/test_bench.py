@@ -55,6 +55,17 @@ def test_timer_arm_adds_a_pending_timer_goroutine(go, tmp_path):
     assert not (BENCH_DIR / "alloc" / "leaklab_extra.go").exists(), "the overlay never writes into benchmarks/"
 
 
+def test_imports_arm_links_the_probes_packages_and_nothing_of_the_probe(go, tmp_path):
+    """The overhead bench's `imports` arm links what the probe links from the standard library, no probe code."""
+    exe = _bare(go, "cpu", tmp_path, imports=True)
+    syms = go.run("tool", "nm", str(exe)).stdout
+    assert "runtime/pprof." in syms and "runtime/trace." in syms and "runtime/metrics." in syms
+    assert "leaklab" not in syms
+    res = subprocess.run([str(exe), "-rounds", "10"], capture_output=True, text=True, timeout=60,
+                         env=dict(os.environ, GOTOOLCHAIN="local"))
+    assert res.returncode == 0 and res.stdout.strip(), res.stderr
+
+
 def test_readcost_reads_the_probes_metrics():
     """benchmarks/readcost measures the probe's own read: its metric list must stay the probe's."""
     import re
