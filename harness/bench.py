@@ -107,7 +107,7 @@ def _spread(xs: list[float]) -> str:
 
 def overhead(repeat: int = 5, work: float = 1.0) -> list[dict]:
     """Instrumented vs bare wall and CPU time of fixed work. Each round runs the arms back to back
-    (order rotating), and ratios are taken within a round, then their median over the rounds: this
+    (in a random order), and ratios are taken within a round, then their median over the rounds: this
     machine drifts by several percent between minutes, which a ratio of medians would count as overhead.
 
     Arms: `bare` (plain `go build`); `off`, the instrumented binary with its probe silent (no
@@ -140,7 +140,12 @@ def overhead(repeat: int = 5, work: float = 1.0) -> list[dict]:
             cpus: dict[str, list[float]] = {a: [] for a in arms}
             metrics_ns, memstats_ns, capture_s = [], [], []
             for i in range(repeat):
-                for kind in arms[i % len(arms):] + arms[:i % len(arms)]:
+                # A fresh order each round (seeded: a rerun runs the same orders), not a rotation: with a
+                # fixed cyclic order each arm always follows the same one, and whatever an arm leaves
+                # behind (caches, a CPU's clock) biases the next one the same way in every round.
+                order = list(arms)
+                random.Random(i).shuffle(order)
+                for kind in order:
                     d = tmp / f"{name}-{kind}-{i}"
                     d.mkdir()
                     env = go.env()
@@ -522,7 +527,7 @@ def _table(rows: list[dict]) -> str:
 
 SECTIONS = {
     "overhead": ("Probe overhead at the default sampling interval (50 ms), target ≤ 1.02. Each round runs "
-                 "seven arms (eight with --repeat 4 or more) back to back and ratios are taken within the round "
+                 "seven arms (eight with --repeat 4 or more) back to back, in a random order, and ratios are taken within the round "
                  "(median over rounds, with a 95 % bootstrap interval): bare_cpu_p10_p90 = how far the bare "
                  "program's own runs spread (10th-90th percentile / median); wall_ratio/cpu_ratio = probe / bare "
                  "`go build`; wall/cpu_vs_1.02 = where their intervals lie against the target: met (wholly at or "

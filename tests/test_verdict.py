@@ -108,3 +108,33 @@ def test_a_clean_verdict_says_when_too_few_gcs_ran_to_judge_the_heap(gomod, go):
     assert "live heap not judged" in blind.verdict.headline, blind.verdict.headline
     seen = measure(b, duration=10, gc_every_ms=50)  # forced GCs measure the live heap
     assert seen.verdict.verdict == "leak" and "live heap" in seen.verdict.headline, seen.verdict.headline
+
+
+def test_the_probe_forces_collections_only_where_the_live_heap_can_have_grown(gomod, go):
+    """Forced collections measure the live heap; a program that allocates (next to) nothing gets
+    one a second instead of four (gc_every 250 ms), and its heap is still judged: it cannot have
+    grown by more than it allocated."""
+    from harness.verdict import _gc_cycles
+    prog = """
+        package main
+
+        import "time"
+
+        var sink []byte
+
+        func main() {
+            for end := time.Now().Add(3 * time.Second); time.Now().Before(end); {
+                if ALLOC {
+                    sink = make([]byte, 8<<10)
+                }
+                time.Sleep(5 * time.Millisecond)
+            }
+        }
+    """
+    idle = measure(build(gomod({"main.go": prog.replace("ALLOC", "false")}), go), duration=10, gc_every_ms=250)
+    busy = measure(build(gomod({"main.go": prog.replace("ALLOC", "true")}), go), duration=10, gc_every_ms=250)
+    assert _gc_cycles(idle.samples) <= 5 < 9 <= _gc_cycles(busy.samples), (_gc_cycles(idle.samples),
+                                                                          _gc_cycles(busy.samples))
+    assert idle.verdict.verdict == busy.verdict.verdict == "clean"
+    assert idle.verdict.headline.startswith("clean: flat goroutines and live heap"), idle.verdict.headline
+    assert busy.verdict.headline == "clean: flat goroutines and live heap", busy.verdict.headline

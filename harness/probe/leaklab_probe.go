@@ -52,6 +52,8 @@ type leaklabProbeState struct {
 	lastGC   uint64
 	lastGCAt time.Time
 	gcs      uint64 // GC count at the last sample
+	allocs   uint64 // bytes allocated, at the last sample
+	allocsGC uint64 // bytes allocated, at the sample that first saw the last GC
 	once     sync.Once
 	buf      []byte
 	// Pacing (under mu): samples are taken by the GC hook when collections are frequent and by
@@ -300,25 +302,35 @@ func (p *leaklabProbeState) snapshots() {
 }
 
 // maybeGC forces a collection when none ran for gcEvery, so the live heap
-// (known only at the end of a GC) is measured at least that often.
+// (known only at the end of a GC) is measured at least that often. A program that allocated
+// less than leaklabQuietBytes since the last collection cannot have a live heap grown by more
+// than that: for it the forced collection waits, up to leaklabQuietEvery times gcEvery. Forced
+// four times a second, collections cost a CPU-bound program about a percent of its time here
+// (`bench overhead`); once a second, too little to measure.
 func (p *leaklabProbeState) maybeGC() {
 	if p.gcEvery <= 0 {
 		return
 	}
 	p.mu.Lock()
-	n := p.gcs // as of the sample just taken: no second metrics read
+	n, allocs := p.gcs, p.allocs // as of the sample just taken: no second metrics read
 	p.mu.Unlock()
 	if n != p.lastGC {
-		p.lastGC, p.lastGCAt = n, time.Now()
+		p.lastGC, p.lastGCAt, p.allocsGC = n, time.Now(), allocs
 		return
 	}
 	// Checked once per sample: half an interval early rather than a whole one late, so that
 	// GCs come every gcEvery and not every gcEvery+interval.
-	if time.Since(p.lastGCAt)+p.interval/2 >= p.gcEvery {
+	since := time.Since(p.lastGCAt) + p.interval/2
+	if since >= p.gcEvery && (allocs-p.allocsGC >= leaklabQuietBytes || since >= leaklabQuietEvery*p.gcEvery) {
 		runtime.GC()
-		p.lastGC, p.lastGCAt = leaklabGCCount(), time.Now()
+		p.lastGC, p.lastGCAt, p.allocsGC = leaklabGCCount(), time.Now(), allocs
 	}
 }
+
+const (
+	leaklabQuietBytes = 16 << 10
+	leaklabQuietEvery = 4
+)
 
 // leaklabQueues returns how many finalizers and cleanups the runtime has queued to run and how
 // many have run; ok is false where runtime/metrics does not count them (older Go, 1.22 among them).
@@ -369,8 +381,11 @@ func (p *leaklabProbeState) sample(withMemStats, final bool) {
 	for i, s := range p.samples {
 		switch s.Value.Kind() {
 		case metrics.KindUint64:
-			if s.Name == "/gc/cycles/total:gc-cycles" {
+			switch s.Name {
+			case "/gc/cycles/total:gc-cycles":
 				p.gcs = s.Value.Uint64()
+			case "/gc/heap/allocs:bytes":
+				p.allocs = s.Value.Uint64()
 			}
 			b = append(b, `,"`...)
 			b = append(b, p.keys[i]...)
