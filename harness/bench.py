@@ -29,9 +29,11 @@ RELINKS = (3, 13, 29, 61)  # statements of dead code in the `relink` arm's four 
 TARGET = 1.02  # the probe's overhead target at the default interval, wall and CPU
 
 
-def _against(ci: tuple[float, float]) -> str:
+def _against(ci: tuple[float, float] | None) -> str:
     """Where a ratio's 95 % interval lies against TARGET: `met` (wholly at or below it), `missed`
-    (wholly above), `open` (it straddles the target: more rounds could tell)."""
+    (wholly above), `open` (it straddles the target: more rounds could tell); `-` without one."""
+    if ci is None:
+        return "-"
     lo, hi = ci
     return "met" if hi <= TARGET else "missed" if lo > TARGET else "open"
 
@@ -174,7 +176,9 @@ def overhead(repeat: int = 5, work: float = 1.0) -> list[dict]:
             def ratio(xs, a, b):
                 return [x / y for x, y in zip(xs[a], xs[b])]
 
-            def med_ci(xs):
+            def med_ci(xs):  # no interval, and no word against the target, from fewer than 5 rounds
+                if len(xs) < 5:
+                    return statistics.median(xs), "-", None
                 lo, hi = _median_ci(xs)
                 return statistics.median(xs), f"{lo:.3f}-{hi:.3f}", (lo, hi)
 
@@ -183,7 +187,7 @@ def overhead(repeat: int = 5, work: float = 1.0) -> list[dict]:
             cpu, cpu_ci, cpu_b = med_ci(ratio(cpus, "probe", "bare"))
             off, off_ci, _ = med_ci(ratio(cpus, "probe", "off"))
             imports, imports_ci, _ = med_ci(ratio(cpus, "imports", "bare"))
-            relink, relink_ci, _ = med_ci(ratio(cpus, "relink", "bare")) if "relink" in arms else (nan, "-", None)
+            relink, relink_ci, _ = med_ci(ratio(cpus, "relink", "bare")) if "relink" in arms else ("-", "-", None)
             rows.append({"program": name, "runs": repeat,
                          "bare_wall_s": statistics.median(walls["bare"]),
                          "bare_cpu_p10_p90": _spread(cpus["bare"]),
