@@ -107,7 +107,10 @@ def _spread(xs: list[float]) -> str:
     return f"{d[0] / m:.2f}-{d[-1] / m:.2f}"
 
 
-def overhead(repeat: int = 5, work: float = 1.0) -> list[dict]:
+OVERHEAD_ARMS = ("bare", "off", "noprof", "probe", "probe200", "timer", "imports", "relink")
+
+
+def overhead(repeat: int = 5, work: float = 1.0, arms: tuple[str, ...] = OVERHEAD_ARMS) -> list[dict]:
     """Instrumented vs bare wall and CPU time of fixed work. Each round runs the arms back to back
     (in a random order), and ratios are taken within a round, then their median over the rounds: this
     machine drifts by several percent between minutes, which a ratio of medians would count as overhead.
@@ -126,17 +129,19 @@ def overhead(repeat: int = 5, work: float = 1.0) -> list[dict]:
     run (TIMER_SRC): what merely having a pending timer, as the probe's ticker is, costs a program
     that has none, apart from the probe's wake-ups; probe/timer is the probe's cost to a program
     that already has a timer, as nearly every real one does. `work` scales the programs' work
-    (a quick look: 0.25; shorter runs are noisier)."""
+    (a quick look: 0.25; shorter runs are noisier). `arms`: a subset to run (`bare` and `probe`
+    always run); the columns of the others say "-"."""
     go = find_go()
     rows = []
-    arms = ("bare", "off", "noprof", "probe", "probe200", "timer", "imports") + (("relink",) if repeat >= len(RELINKS) else ())
+    arms = tuple(a for a in OVERHEAD_ARMS if a in arms or a in ("bare", "probe"))
+    arms = tuple(a for a in arms if a != "relink" or repeat >= len(RELINKS))
     with tempfile.TemporaryDirectory(prefix="leaklab-bench-") as tmp:
         tmp = Path(tmp)
         for name, (folder, args) in PROGRAMS.items():
             args = [args[0], str(max(1, int(int(args[1]) * work))), *args[2:]]
             bare, probed = _bare(go, folder, tmp), build(BENCH_DIR / folder, go).path
-            timed = _bare(go, folder, tmp, timer=True)
-            imported = _bare(go, folder, tmp, imports=True)
+            timed = _bare(go, folder, tmp, timer=True) if "timer" in arms else None
+            imported = _bare(go, folder, tmp, imports=True) if "imports" in arms else None
             relinked = [_bare(go, folder, tmp, pad) for pad in RELINKS] if "relink" in arms else []
             walls: dict[str, list[float]] = {a: [] for a in arms}
             cpus: dict[str, list[float]] = {a: [] for a in arms}
@@ -173,12 +178,15 @@ def overhead(repeat: int = 5, work: float = 1.0) -> list[dict]:
                             if rec.get("event") == "end" and t_end is not None:
                                 capture_s.append(rec["t"] - t_end)
 
-            def ratio(xs, a, b):
-                return [x / y for x, y in zip(xs[a], xs[b])]
+            def ratio(xs, a, b):  # [] when an arm did not run
+                return [x / y for x, y in zip(xs[a], xs[b])] if a in xs and b in xs else []
+
+            def med(xs):
+                return statistics.median(xs) if xs else "-"
 
             def med_ci(xs):  # no interval, and no word against the target, from fewer than 5 rounds
                 if len(xs) < 5:
-                    return statistics.median(xs), "-", None
+                    return med(xs), "-", None
                 lo, hi = _median_ci(xs)
                 return statistics.median(xs), f"{lo:.3f}-{hi:.3f}", (lo, hi)
 
@@ -187,7 +195,7 @@ def overhead(repeat: int = 5, work: float = 1.0) -> list[dict]:
             cpu, cpu_ci, cpu_b = med_ci(ratio(cpus, "probe", "bare"))
             off, off_ci, _ = med_ci(ratio(cpus, "probe", "off"))
             imports, imports_ci, _ = med_ci(ratio(cpus, "imports", "bare"))
-            relink, relink_ci, _ = med_ci(ratio(cpus, "relink", "bare")) if "relink" in arms else ("-", "-", None)
+            relink, relink_ci, _ = med_ci(ratio(cpus, "relink", "bare"))
             rows.append({"program": name, "runs": repeat,
                          "bare_wall_s": statistics.median(walls["bare"]),
                          "bare_cpu_p10_p90": _spread(cpus["bare"]),
@@ -196,14 +204,14 @@ def overhead(repeat: int = 5, work: float = 1.0) -> list[dict]:
                          f"wall/cpu_vs_{TARGET}": f"{_against(wall_b)}/{_against(cpu_b)}",
                          "relink_cpu": relink, "relink_cpu_ci95": relink_ci,
                          # the breakdown (a second table: see SPLIT)
-                         "probe_off_wall": statistics.median(ratio(walls, "probe", "off")),
+                         "probe_off_wall": med(ratio(walls, "probe", "off")),
                          "probe_off_cpu": off, "probe_off_cpu_ci95": off_ci,
-                         "heapprof_cpu": statistics.median(ratio(cpus, "off", "noprof")),
-                         "layout_cpu": statistics.median(ratio(cpus, "noprof", "bare")),
+                         "heapprof_cpu": med(ratio(cpus, "off", "noprof")),
+                         "layout_cpu": med(ratio(cpus, "noprof", "bare")),
                          "imports_cpu": imports, "imports_cpu_ci95": imports_ci,
-                         "timer_wall": statistics.median(ratio(walls, "timer", "bare")),
-                         "probe_timer_wall": statistics.median(ratio(walls, "probe", "timer")),
-                         "interval200_wall": statistics.median(ratio(walls, "probe200", "bare")),
+                         "timer_wall": med(ratio(walls, "timer", "bare")),
+                         "probe_timer_wall": med(ratio(walls, "probe", "timer")),
+                         "interval200_wall": med(ratio(walls, "probe200", "bare")),
                          "end_capture_s": statistics.median(capture_s) if capture_s else nan,
                          "metrics_read_us": statistics.median(metrics_ns) / 1e3 if metrics_ns else nan,
                          "memstats_read_us": statistics.median(memstats_ns) / 1e3 if memstats_ns else nan})
@@ -585,9 +593,10 @@ SECTIONS = {
 }
 
 
-def _rows(what: str, repeat: int, long: bool, work: float = 1.0) -> list[dict]:
+def _rows(what: str, repeat: int, long: bool, work: float = 1.0,
+          arms: tuple[str, ...] = OVERHEAD_ARMS) -> list[dict]:
     if what == "overhead":
-        return overhead(repeat, work)
+        return overhead(repeat, work, arms)
     if what == "compare":
         return compare_time(repeat)
     if what == "readcost":  # processes per row; `all` passes ttv's 20, far more than this needs
@@ -603,7 +612,12 @@ def _rows(what: str, repeat: int, long: bool, work: float = 1.0) -> list[dict]:
     raise ValueError(what)
 
 
-def main(what: str, repeat: int, long: bool = False, readme: bool = False, work: float = 1.0) -> int:
+def main(what: str, repeat: int, long: bool = False, readme: bool = False, work: float = 1.0,
+         arms: str | None = None) -> int:
+    chosen = tuple(a.strip() for a in arms.split(",") if a.strip()) if arms is not None else OVERHEAD_ARMS
+    if unknown := [a for a in chosen if a not in OVERHEAD_ARMS]:
+        print(f"error: unknown overhead arm {unknown[0]!r} (arms: {', '.join(OVERHEAD_ARMS)})", file=sys.stderr)
+        return 2
     if repeat < 1:
         print("error: --repeat must be at least 1", file=sys.stderr)
         return 2
@@ -612,7 +626,7 @@ def main(what: str, repeat: int, long: bool = False, readme: bool = False, work:
         return 2
     parts = []
     for w in (list(SECTIONS) if what == "all" else [what]):
-        table = _tables(w, _rows(w, repeat, long, work))
+        table = _tables(w, _rows(w, repeat, long, work, chosen))
         print(SECTIONS[w])
         print(table, end="\n\n", flush=True)
         parts.append(f"**{w}** — {SECTIONS[w]}\n\n```\n{table}\n```\n")

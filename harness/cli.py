@@ -159,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--readme", action="store_true", help="write the figures into README.md")
     b.add_argument("--work", type=float, default=1.0,
                    help="overhead: scale the benchmark programs' work (default 1; 0.25 for a quick look)")
+    b.add_argument("--arms", default=None,
+                   help="overhead: only these arms, comma-separated (bare and probe always run; default: all)")
 
     args = p.parse_args(argv)
     try:
@@ -238,6 +240,6 @@ def _dispatch(args) -> int:
         return EXIT_CLEAN if res.fixed else EXIT_LEAK
     if args.cmd == "bench":
         from . import bench
-        repeat = args.repeat or {"ttv": 20, "all": 20, "lab": 3, "readcost": 2, "pacing": 2}.get(args.what, 5)
-        return bench.main(args.what, repeat, long=args.long, readme=args.readme, work=args.work)
+        repeat = args.repeat if args.repeat is not None else {"ttv": 20, "all": 20, "lab": 3, "readcost": 2, "pacing": 2}.get(args.what, 5)
+        return bench.main(args.what, repeat, long=args.long, readme=args.readme, work=args.work, arms=args.arms)
     raise LeakLabError(f"unknown command {args.cmd}")

@@ -116,6 +116,8 @@ def _one_line_error(res, *fragments):
     (["check", ".", "--interval", "1ms"], ["interval must be between 5ms and 10s"]),
     (["check", ".", "--interval", "often"], ["not an interval: 'often'"]),
     (["frobnicate"], ["invalid choice"]),
+    (["bench", "overhead", "--arms", "bare,warp"], ["unknown overhead arm 'warp'"]),
+    (["bench", "overhead", "--repeat", "0"], ["--repeat must be at least 1"]),
 ])
 def test_bad_input_one_clear_line(args, fragments):
     _one_line_error(run_cli(*args), *fragments)
