@@ -122,9 +122,10 @@ def overhead(repeat: int = 5, work: float = 1.0, arms: tuple[str, ...] = OVERHEA
     runtime/pprof, as the probe and every net/http/pprof import do, turns it back on), noprof/bare
     what the silent binary's other differences cost (the packages it links, its code layout);
     `imports`, the bare program linking what the probe links from the standard library, never
-    calling it (IMPORTS_SRC): how much of that linking alone costs; `relink`, the bare program relinked with a little dead code (one of RELINKS,
-    by round; only with repeat >= len(RELINKS)), shows how far code layout alone moves the same
-    program; `probe200`, the probe sampling every 200 ms instead of 50 (`check --interval 200ms`);
+    calling it (IMPORTS_SRC): how much of that linking alone costs; `relink`, the bare program
+    relinked with a little dead code (one of RELINKS, by round; only with repeat >= len(RELINKS)),
+    is the control: a build that costs nothing, so its ratio shows how far apart runs of the same
+    work read here; `probe200`, the probe sampling every 200 ms instead of 50 (`check --interval 200ms`);
     `timer`, the bare program with one goroutine waiting on a timer that never fires in a
     run (TIMER_SRC): what merely having a pending timer, as the probe's ticker is, costs a program
     that has none, apart from the probe's wake-ups; probe/timer is the probe's cost to a program
