@@ -522,8 +522,11 @@ def _tables(what: str, rows: list[dict]) -> str:
         return _table(rows)
     keys = list(rows[0])
     at, first = keys.index(SPLIT[what]), keys[0]
-    return (_table([{k: r[k] for k in keys[:at]} for r in rows]) + "\n\n"
-            + _table([{first: r[first], **{k: r[k] for k in keys[at:]}} for r in rows]))
+    # Columns with nothing in any row (arms left out with --arms, intervals of too few rounds) go.
+    shown = [k for k in keys if any(r[k] != "-" for r in rows)]
+    head, tail = [k for k in shown if keys.index(k) < at], [k for k in shown if keys.index(k) >= at]
+    return (_table([{k: r[k] for k in head} for r in rows]) + "\n\n"
+            + _table([{first: r[first], **{k: r[k] for k in tail}} for r in rows]))
 
 
 def _table(rows: list[dict]) -> str:

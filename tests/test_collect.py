@@ -100,12 +100,15 @@ def test_pprof_top_on_real_heap_profile(gomod, go, tmp_path):
     d = gomod({"main.go": """
         package main
 
+        import "runtime"
+
         var kept [][]byte
 
         //go:noinline
         func hold() { kept = append(kept, make([]byte, 1<<20)) }
 
         func main() {
+            runtime.MemProfileRate = 1 // every allocation in the profile: the 20 MiB below, not a sample of them
             for i := 0; i < 20; i++ { hold() }
         }
     """})
