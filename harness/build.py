@@ -1,8 +1,10 @@
 """Build any unmodified `package main` with the probe injected through `go build -overlay`.
 
-The user's files are never written: the overlay adds the probe file to the package and
-supplies a copy of the file holding `func main` with that function renamed, so the probe's
-own `main` can capture the end state after the program's `main` returns.
+The user's files are never written: the overlay adds the probe's files to the package. With
+Go 1.23+ an exit hook captures the end state when the program's `main` returns (or it calls
+os.Exit), and the program's code is compiled as it is. Older toolchains have no exit hooks: the
+overlay then also supplies a copy of the file holding `func main` with that function renamed,
+and the probe's own `main` calls it and captures the end state after it returns.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ PROBE_SOURCE = Path(__file__).with_name("probe") / "leaklab_probe.go"
 PROBE_NAME = "zz_leaklab_probe.go"
 EXITHOOK_SOURCE = Path(__file__).with_name("probe") / "leaklab_exithook.go"
 EXITHOOK_NAME = "zz_leaklab_exithook.go"
+MAIN_SOURCE = Path(__file__).with_name("probe") / "leaklab_main.go"
+MAIN_NAME = "zz_leaklab_main.go"
 USER_MAIN = "leaklabUserMain"
 _MAIN_RE = re.compile(r"^func main\(\)", re.M)
 _GO_MSG_RE = re.compile(r"^\S+\.go:\d+(:\d+)?: ")
@@ -92,7 +96,7 @@ def _old_toolchain_gomod(go: Go, gomod: Path, work: Path) -> Path:
 def _fingerprint(go: Go, pkgs: list[dict], target: Path) -> str:
     h = hashlib.sha256()
     h.update(go.version.encode() + b"\0" + go.path.encode() + b"\0" + _env_key() + b"\0")
-    h.update(PROBE_SOURCE.read_bytes() + EXITHOOK_SOURCE.read_bytes())
+    h.update(PROBE_SOURCE.read_bytes() + EXITHOOK_SOURCE.read_bytes() + MAIN_SOURCE.read_bytes())
     h.update(str(target.resolve()).encode())
     for p in pkgs:
         if p.get("Standard"):
@@ -165,7 +169,7 @@ def _memo_hit(go: Go, path: Path) -> Binary | None:
 def _memo_write(go: Go, path: Path, pkgs: list[dict], key: str, target: str, pkg_dir: Path,
                 main_file: Path) -> None:
     dirs = [p["Dir"] for p in pkgs if not p.get("Standard") and p.get("Dir")]
-    files = [str(PROBE_SOURCE), str(EXITHOOK_SOURCE)]
+    files = [str(PROBE_SOURCE), str(EXITHOOK_SOURCE), str(MAIN_SOURCE)]
     for p in pkgs:
         gomod = (p.get("Module") or {}).get("GoMod")
         if gomod and not p.get("Standard"):
@@ -233,7 +237,10 @@ def _build(target: str | os.PathLike, go: Go, use_cache: bool) -> Binary:
             shutil.copyfile(EXITHOOK_SOURCE, work / EXITHOOK_NAME)
             probe_files.append(pkg_dir / EXITHOOK_NAME)
             ldflags = ["-ldflags=-checklinkname=0"]
-        if main_file is not None:
+        elif main_file is not None:  # no exit hooks: the probe's main wraps the program's
+            overlay[pkg_dir / MAIN_NAME] = work / MAIN_NAME
+            shutil.copyfile(MAIN_SOURCE, work / MAIN_NAME)
+            probe_files.append(pkg_dir / MAIN_NAME)
             renamed = _MAIN_RE.sub(f"func {USER_MAIN}()", main_file.read_text(), count=1)
             (work / ("main_" + main_file.name)).write_text(renamed)
             overlay[main_file] = work / ("main_" + main_file.name)
@@ -245,10 +252,10 @@ def _build(target: str | os.PathLike, go: Go, use_cache: bool) -> Binary:
             args, cwd = ["."], path
         res = go.run("build", "-overlay", str(work / "overlay.json"), *ldflags, "-o", str(out_bin), *args,
                      cwd=cwd, timeout=600)
+        if main_file is None and (res.returncode == 0 or "function main is undeclared" in res.stderr):
+            raise TargetError(f"{target}: package main has no func main")
         if res.returncode != 0:
             raise BuildError(_build_messages(res.stderr, work, pkg_dir), str(target))
-        if main_file is None:
-            raise TargetError(f"{target}: package main has no func main")
         cached.parent.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_suffix(f".tmp{os.getpid()}-{threading.get_ident()}")
         shutil.copyfile(out_bin, tmp)

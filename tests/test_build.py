@@ -30,6 +30,43 @@ def test_builds_unmodified_package_with_probe(gomod, go, no_leftovers):
     assert "main.(*leaklabProbeState).finish" in syms
 
 
+def test_the_programs_main_runs_as_itself_in_the_same_frame_as_without_the_probe(gomod, go, tmp_path):
+    """With Go 1.23+ the probe captures the end state from an exit hook: the program's main is
+    not renamed or wrapped, so stacks name it main.main and it runs at the same stack depth and
+    offset as in a plain build (what a CPU-bound loop's speed can depend on)."""
+    import os
+    import subprocess
+    d = gomod({"main.go": """
+        package main
+
+        import (
+            "fmt"
+            "runtime"
+            "unsafe"
+        )
+
+        func main() {
+            var local [8]byte
+            pc := make([]uintptr, 64)
+            n := runtime.Callers(1, pc)
+            f, _ := runtime.CallersFrames(pc[:n]).Next()
+            fmt.Println(f.Function, n, uintptr(unsafe.Pointer(&local))%4096)
+        }
+    """})
+    plain = tmp_path / "plain"
+    assert go.run("build", "-o", str(plain), ".", cwd=d).returncode == 0
+    b = build(d, go, use_cache=False)
+    env = {**os.environ, **go.env()}
+    want = subprocess.run([str(plain)], capture_output=True, text=True, env=env).stdout.split()
+    out = tmp_path / "run"
+    out.mkdir()
+    for extra in ({}, {"LEAKLAB_DIR": str(out)}):  # silent, and sampling
+        got = subprocess.run([str(b.path)], capture_output=True, text=True, env={**env, **extra}).stdout.split()
+        assert got == want and want[0] == "main.main", (got, want)
+    assert '"event":"end"' in (out / "metrics.jsonl").read_text(), "the exit hook captured the end"
+    assert "leaklabUserMain" not in go.run("tool", "nm", str(b.path)).stdout
+
+
 def test_cache_returns_same_binary_until_source_changes(gomod, go):
     d = gomod(PROG)
     first = build(d, go)
@@ -111,10 +148,18 @@ def test_missing_path(tmp_path, go):
         build(tmp_path / "missing", go)
 
 
-def test_old_toolchain_builds_module_asking_for_newer_go(gomod):
+def test_old_toolchain_builds_module_asking_for_newer_go(gomod, tmp_path):
     from harness.toolchain import go_for
     old = go_for("1.22")
     d = gomod(PROG)
     b = build(d, old, use_cache=False)
     assert b.go.major_minor == (1, 22) and b.path.exists()
     assert "go 1.27" in (d / "go.mod").read_text()
+    # no exit hooks before Go 1.23: the probe's main runs the program's, renamed, then captures the end
+    out = tmp_path / "run"
+    out.mkdir()
+    import os
+    import subprocess
+    r = subprocess.run([str(b.path)], capture_output=True, text=True,
+                       env={**os.environ, **old.env(), "LEAKLAB_DIR": str(out)})
+    assert r.stdout.strip() == "hello" and '"event":"end"' in (out / "metrics.jsonl").read_text()

@@ -1,5 +1,6 @@
-// Injected with the probe for Go 1.23+: capture the end state also when the program
-// leaves through os.Exit (e.g. `func main() { os.Exit(run()) }`), not only when main returns.
+// Injected with the probe for Go 1.23+: capture the end state when the program's main returns
+// (the runtime runs exit hooks then) and when it leaves through os.Exit (e.g.
+// `func main() { os.Exit(run()) }`). Nothing of the program is renamed or wrapped.
 // The linkname needs -ldflags=-checklinkname=0, which the harness passes with this file.
 
 package main

@@ -139,11 +139,6 @@ func init() {
 	}
 }
 
-func main() {
-	leaklabUserMain()
-	leaklabProbe.finish("exited")
-}
-
 // Sampling is paced so that the program's own goroutines are woken as little as possible.
 // Waking a goroutine while the garbage collector is marking is what a periodic sampler costs a
 // program that allocates hard (benchmarks/readcost: a few tenths of a millisecond of the working
@@ -323,7 +318,10 @@ func (p *leaklabProbeState) maybeGC() {
 	since := time.Since(p.lastGCAt) + p.interval/2
 	if since >= p.gcEvery && (allocs-p.allocsGC >= leaklabQuietBytes || since >= leaklabQuietEvery*p.gcEvery) {
 		runtime.GC()
-		p.lastGC, p.lastGCAt, p.allocsGC = leaklabGCCount(), time.Now(), allocs
+		// Counted after the collection: the first one allocates the runtime's own GC state
+		// (about 65 kB), which the sample before it cannot have seen and the program did not do.
+		p.lastGC, p.allocsGC = leaklabGCState()
+		p.lastGCAt = time.Now()
 	}
 }
 
@@ -351,13 +349,17 @@ func leaklabQueues() (queued, ran uint64, ok bool) {
 	return queued, ran, true
 }
 
-func leaklabGCCount() uint64 {
-	s := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
+// leaklabGCState returns the number of completed collections and the bytes allocated so far.
+func leaklabGCState() (gcs, allocs uint64) {
+	s := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}, {Name: "/gc/heap/allocs:bytes"}}
 	metrics.Read(s)
-	if s[0].Value.Kind() != metrics.KindUint64 {
-		return 0
+	if s[0].Value.Kind() == metrics.KindUint64 {
+		gcs = s[0].Value.Uint64()
 	}
-	return s[0].Value.Uint64()
+	if s[1].Value.Kind() == metrics.KindUint64 {
+		allocs = s[1].Value.Uint64()
+	}
+	return gcs, allocs
 }
 
 // sample writes one JSON line. The probe's own sampling goroutine is not counted.
