@@ -29,7 +29,7 @@ EXITHOOK_NAME = "zz_leaklab_exithook.go"
 MAIN_SOURCE = Path(__file__).with_name("probe") / "leaklab_main.go"
 MAIN_NAME = "zz_leaklab_main.go"
 USER_MAIN = "leaklabUserMain"
-_MAIN_RE = re.compile(r"^func main\(\)", re.M)
+_MAIN_RE = re.compile(r"^func\s+main\s*\(\s*\)", re.M)
 _GO_MSG_RE = re.compile(r"^\S+\.go:\d+(:\d+)?: ")
 
 
@@ -252,10 +252,11 @@ def _build(target: str | os.PathLike, go: Go, use_cache: bool) -> Binary:
             args, cwd = ["."], path
         res = go.run("build", "-overlay", str(work / "overlay.json"), *ldflags, "-o", str(out_bin), *args,
                      cwd=cwd, timeout=600)
-        if main_file is None and (res.returncode == 0 or "function main is undeclared" in res.stderr):
-            raise TargetError(f"{target}: package main has no func main")
         if res.returncode != 0:
+            if main_file is None and "function main is undeclared" in res.stderr:
+                raise TargetError(f"{target}: package main has no func main")
             raise BuildError(_build_messages(res.stderr, work, pkg_dir), str(target))
+        main_file = main_file or pkg_dir  # a main the pattern did not find (Go found it)
         cached.parent.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_suffix(f".tmp{os.getpid()}-{threading.get_ident()}")
         shutil.copyfile(out_bin, tmp)

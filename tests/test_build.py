@@ -143,6 +143,23 @@ def test_not_main_package(gomod, go):
         build(d, go)
 
 
+def test_package_main_without_func_main(gomod, go):
+    d = gomod({"main.go": "package main\n\nfunc helper() {}\n"})
+    with pytest.raises(TargetError, match="package main has no func main"):
+        build(d, go, use_cache=False)
+
+
+def test_an_unformatted_func_main_is_found_and_its_end_captured(gomod, go, tmp_path):
+    import os
+    import subprocess
+    d = gomod({"main.go": 'package main\n\nimport "fmt"\n\nfunc  main ( ) { fmt.Println("hello") }\n'})
+    b = build(d, go, use_cache=False)
+    assert b.main_file.name == "main.go"
+    r = subprocess.run([str(b.path)], capture_output=True, text=True,
+                       env={**os.environ, **go.env(), "LEAKLAB_DIR": str(tmp_path)})
+    assert r.stdout.strip() == "hello" and '"event":"end"' in (tmp_path / "metrics.jsonl").read_text()
+
+
 def test_missing_path(tmp_path, go):
     with pytest.raises(TargetError, match="no such file"):
         build(tmp_path / "missing", go)
