@@ -1,6 +1,7 @@
 """Building with the probe: user files untouched, errors in Go's own words."""
 
 import hashlib
+import subprocess
 
 import pytest
 
@@ -14,6 +15,11 @@ PROG = {"main.go": """
 
     func main() { fmt.Println("hello") }
 """}
+
+
+def _run(binary, go, **env) -> str:
+    """A built program's stdout, run with the toolchain's environment (and `env`)."""
+    return subprocess.run([str(binary)], capture_output=True, text=True, env=go.env(env)).stdout
 
 
 def _digest(d):
@@ -34,8 +40,6 @@ def test_the_programs_main_runs_as_itself_in_the_same_frame_as_without_the_probe
     """With Go 1.23+ the probe captures the end state from an exit hook: the program's main is
     not renamed or wrapped, so stacks name it main.main and it runs at the same stack depth and
     offset as in a plain build (what a CPU-bound loop's speed can depend on)."""
-    import os
-    import subprocess
     d = gomod({"main.go": """
         package main
 
@@ -56,12 +60,11 @@ def test_the_programs_main_runs_as_itself_in_the_same_frame_as_without_the_probe
     plain = tmp_path / "plain"
     assert go.run("build", "-o", str(plain), ".", cwd=d).returncode == 0
     b = build(d, go, use_cache=False)
-    env = {**os.environ, **go.env()}
-    want = subprocess.run([str(plain)], capture_output=True, text=True, env=env).stdout.split()
+    want = _run(plain, go).split()
     out = tmp_path / "run"
     out.mkdir()
     for extra in ({}, {"LEAKLAB_DIR": str(out)}):  # silent, and sampling
-        got = subprocess.run([str(b.path)], capture_output=True, text=True, env={**env, **extra}).stdout.split()
+        got = _run(b.path, go, **extra).split()
         assert got == want and want[0] == "main.main", (got, want)
     assert '"event":"end"' in (out / "metrics.jsonl").read_text(), "the exit hook captured the end"
     assert "leaklabUserMain" not in go.run("tool", "nm", str(b.path)).stdout
@@ -79,7 +82,6 @@ def test_cache_returns_same_binary_until_source_changes(gomod, go):
 def test_unchanged_sources_skip_go_list_and_any_change_rebuilds(gomod, go, monkeypatch):
     import importlib
     import os
-    import subprocess
     import time
 
     hb = importlib.import_module("harness.build")
@@ -150,14 +152,11 @@ def test_package_main_without_func_main(gomod, go):
 
 
 def test_an_unformatted_func_main_is_found_and_its_end_captured(gomod, go, tmp_path):
-    import os
-    import subprocess
     d = gomod({"main.go": 'package main\n\nimport "fmt"\n\nfunc  main ( ) { fmt.Println("hello") }\n'})
     b = build(d, go, use_cache=False)
     assert b.main_file.name == "main.go"
-    r = subprocess.run([str(b.path)], capture_output=True, text=True,
-                       env={**os.environ, **go.env(), "LEAKLAB_DIR": str(tmp_path)})
-    assert r.stdout.strip() == "hello" and '"event":"end"' in (tmp_path / "metrics.jsonl").read_text()
+    assert _run(b.path, go, LEAKLAB_DIR=str(tmp_path)).strip() == "hello"
+    assert '"event":"end"' in (tmp_path / "metrics.jsonl").read_text()
 
 
 def test_missing_path(tmp_path, go):
@@ -173,10 +172,5 @@ def test_old_toolchain_builds_module_asking_for_newer_go(gomod, tmp_path):
     assert b.go.major_minor == (1, 22) and b.path.exists()
     assert "go 1.27" in (d / "go.mod").read_text()
     # no exit hooks before Go 1.23: the probe's main runs the program's, renamed, then captures the end
-    out = tmp_path / "run"
-    out.mkdir()
-    import os
-    import subprocess
-    r = subprocess.run([str(b.path)], capture_output=True, text=True,
-                       env={**os.environ, **old.env(), "LEAKLAB_DIR": str(out)})
-    assert r.stdout.strip() == "hello" and '"event":"end"' in (out / "metrics.jsonl").read_text()
+    assert _run(b.path, old, LEAKLAB_DIR=str(tmp_path)).strip() == "hello"
+    assert '"event":"end"' in (tmp_path / "metrics.jsonl").read_text()
