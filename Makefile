@@ -6,11 +6,9 @@ STAMP   := $(VENV)/.setup-done
 
 .PHONY: lab setup test run-all docs clean
 
-# Jupyter refuses to start as root unless told; containers and workshop VMs often run as root.
-ROOT_OK := $(if $(filter 0,$(shell id -u)),--allow-root)
-
+# JupyterLab rooted at the repository, on labs/00_start_here.ipynb (see `python -m harness lab`).
 lab: setup
-	$(VENV)/bin/jupyter lab $(ROOT_OK) labs/00_start_here.ipynb
+	$(VPY) -m harness lab
 
 setup: $(STAMP)
 

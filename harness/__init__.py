@@ -9,8 +9,8 @@ from .errors import BuildError, LeakLabError, RunFailed, TargetError, ToolchainE
 from .exercise import check as exercise_check
 from .gotools import go_test, go_vet
 from .measure import Run, check, measure
-from .notebook import (check_exercise, compare, doctor, hint, record_skip, reset_exercise, run, show,
-                       show_code, show_diff, show_solution, side_by_side)
+from .notebook import (Stopped, check_exercise, compare, details, doctor, hint, predict, record_skip,
+                       reset_exercise, reveal, run, show, show_code, show_diff, show_solution, side_by_side)
 from .plot import COLORS, plot_runs
 from .samples import run_sample, scenarios
 from .toolchain import find_go, go_for
@@ -20,6 +20,6 @@ __all__ = [
     "build", "check", "measure", "Run", "run_sample", "scenarios", "find_go", "go_for",
     "plot_runs", "COLORS", "Thresholds", "Verdict", "decide", "exercise_check",
     "run", "compare", "side_by_side", "show", "show_code", "show_diff", "show_solution", "check_exercise",
-    "hint", "reset_exercise", "doctor", "go_vet", "go_test", "record_skip",
-    "LeakLabError", "BuildError", "TargetError", "ToolchainError", "RunFailed",
+    "hint", "reset_exercise", "doctor", "go_vet", "go_test", "record_skip", "predict", "reveal", "details",
+    "LeakLabError", "BuildError", "TargetError", "ToolchainError", "RunFailed", "Stopped",
 ]

@@ -148,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     rl.add_argument("--out", type=Path, default=None, help="folder for the executed notebooks (default build/labs)")
     rl.add_argument("only", nargs="*", help="run only labs whose name contains one of these")
     sub.add_parser("doctor", help="check the toolchain and say what to fix")
+    lb = sub.add_parser("lab", help="open JupyterLab at the repository, on labs/00_start_here.ipynb")
+    lb.epilog = "Other arguments go to `jupyter lab`, e.g. --no-browser --port=8899."
 
     b = sub.add_parser("bench", help="print the lab's performance figures")
     b.add_argument("what", nargs="?", default="overhead",
@@ -162,7 +164,10 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--arms", default=None,
                    help="overhead: only these arms, comma-separated (bare and probe always run; default: all)")
 
-    args = p.parse_args(argv)
+    args, rest = p.parse_known_args(argv)
+    if rest and args.cmd != "lab":
+        p.error(f"unrecognized arguments: {' '.join(rest)}")
+    args.jupyter_args = rest
     try:
         return _dispatch(args)
     except BuildError as err:
@@ -221,6 +226,10 @@ def _dispatch(args) -> int:
         from .prepare import run_labs
         kw = {"out": args.out} if args.out else {}
         return run_labs(quick=not args.full, only=args.only, jobs=args.jobs, **kw)
+    if args.cmd == "lab":
+        from .prepare import lab_argv
+        argv = lab_argv(args.jupyter_args)
+        os.execv(argv[0], argv)  # JupyterLab takes this process over: Ctrl-C stops it as usual
     if args.cmd == "doctor":
         go = find_go()
         print(f"Go: {go.version} at {go.path}")
@@ -237,6 +246,8 @@ def _dispatch(args) -> int:
             return EXIT_CLEAN
         res = exercise.check(args.sample, args.duration)
         print(res.line)
+        for msg in res.build_messages[1:10]:
+            print(f"  {msg}")
         return EXIT_CLEAN if res.fixed else EXIT_LEAK
     if args.cmd == "bench":
         from . import bench

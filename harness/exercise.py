@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import LeakLabError
+from .errors import BuildError, LeakLabError
 from .measure import Run
 from .samples import run_sample, scenario_dir, scenarios
 from .toolchain import find_go
@@ -20,6 +20,8 @@ class ExerciseResult:
     run: Run | None
     gotest_passed: bool | None
     gotest_output: str
+    state: str = ""           # fixed | still leaking | does not build | did not finish
+    build_messages: list[str] = field(default_factory=list)  # Go's own, when it does not build
 
     def __str__(self) -> str:
         return self.line
@@ -39,31 +41,38 @@ def _gotest(scenario: str) -> tuple[bool | None, str]:
     return res.returncode == 0, out
 
 
-def check(scenario: str, duration: float = 2.0, gotest: bool = True, **kw) -> ExerciseResult:
-    """Build and run the exercise variant; one line says whether the leak is gone."""
+def check(scenario: str, duration: float = 2.0, gotest: bool = True, on_step=None, **kw) -> ExerciseResult:
+    """Build and run the exercise variant, then its go test; one line says whether the leak is
+    gone. `on_step(text)` hears what it is doing (for a notebook's status line); other keywords
+    go to `run_sample` (e.g. progress=)."""
+    step = on_step or (lambda text: None)
+    step("building and running your exercise.go")
     try:
         run = run_sample(scenario, "exercise", duration, **kw)
+    except BuildError as err:  # Go's own file:line messages, and nothing after them
+        return ExerciseResult(scenario, False, f"does not build: {err.messages[0] if err.messages else err}",
+                              None, None, "", "does not build", list(err.messages))
     except LeakLabError as err:
-        return ExerciseResult(scenario, False, f"does not build or run: {err}", None, None, "")
+        return ExerciseResult(scenario, False, f"does not build or run: {err}", None, None, "", "did not finish")
+    if gotest:
+        step("running its go test (goleak): go test -run TestExercise")
     passed, out = _gotest(scenario) if gotest else (None, "")
     v = run.verdict
     if not run.ok:
-        line = f"did not finish: {run.message}"
-        fixed = False
+        line, state = f"did not finish: {run.message}", "did not finish"
     elif v.leak:
-        line = "still leaking: " + v.headline.removeprefix("LEAK: ")
-        fixed = False
+        line, state = "still leaking: " + v.headline.removeprefix("LEAK: "), "still leaking"
     else:
-        line = "fixed: " + v.headline.removeprefix("clean: ")
-        fixed = True
+        line, state = "fixed: " + v.headline.removeprefix("clean: "), "fixed"
     if passed is not None:
         line += "; go test " + ("passes" if passed else "FAILS")
-        fixed = fixed and passed
-    return ExerciseResult(scenario, fixed, line, run, passed, out)
+        if state == "fixed" and not passed:
+            state = "still leaking"
+    return ExerciseResult(scenario, state == "fixed", line, run, passed, out, state)
 
 
 def reset(scenario: str) -> Path:
-    """Put exercise.go back as it started."""
+    """Put exercise.go back as it started; returns its path."""
     src = pristine(scenario)
     if not src.exists():
         raise LeakLabError(f"{scenario} has no exercise to reset ({src} is missing)")

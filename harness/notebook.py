@@ -48,15 +48,113 @@ def show_code(scenario: str, filename: str, lines: tuple[int, int] | None = None
     _md(f"**`go_samples/{scenario}/{filename}`**\n```go\n{text.rstrip()}\n```")
 
 
+# The variant names the driver picks by (`type leaky struct{}`, `leakyReports`): two lines that
+# differ only in them are the same line of the lesson.
+_VARIANT_NAME = re.compile(r"\b(?:leaky|fixed|exercise)(?=[A-Z_]|\b)")
+
+
+def lesson_diff(a_text: str, b_text: str, context: int = 2) -> list[tuple[str, str]]:
+    """A unified diff as (kind, line) rows, kind in "@", " ", "-", "+": lines that differ only
+    in the variant's name count as equal, so the rows are the fix and nothing else. Every line
+    shown is the file's own text (context lines as the first file has them)."""
+    a, b = a_text.splitlines(), b_text.splitlines()
+    norm = lambda lines: [_VARIANT_NAME.sub("VARIANT", ln) for ln in lines]  # noqa: E731
+    rows = []
+    for group in difflib.SequenceMatcher(None, norm(a), norm(b), autojunk=False).get_grouped_opcodes(context):
+        i1, i2, j1, j2 = group[0][1], group[-1][2], group[0][3], group[-1][4]
+        rows.append(("@", f"@@ -{i1 + 1},{i2 - i1} +{j1 + 1},{j2 - j1} @@"))
+        for tag, a1, a2, b1, b2 in group:
+            if tag == "equal":
+                rows += [(" ", ln) for ln in a[a1:a2]]
+                continue
+            rows += [("-", ln) for ln in a[a1:a2]] + [("+", ln) for ln in b[b1:b2]]
+    return rows
+
+
+_DIFF_STYLE = {"@": "color:#6a737d", " ": "", "-": "background:#ffebe9;color:#82071e",
+               "+": "background:#dafbe1;color:#116329"}
+
+
 def show_diff(scenario: str, a: str = "leaky.go", b: str = "fixed.go") -> None:
-    """The lesson as a diff: what changes between the leaky and the fixed file."""
+    """The fix as a coloured diff: what changes between the leaky and the fixed file (the
+    variants' own names left out)."""
     d = scenario_dir(scenario)
-    diff = difflib.unified_diff((d / a).read_text().splitlines(), (d / b).read_text().splitlines(),
-                                a, b, lineterm="", n=2)
-    _md(f"**`diff {a} {b}`**\n```diff\n" + "\n".join(diff) + "\n```")
+    rows = lesson_diff((d / a).read_text(), (d / b).read_text())
+    body = "".join(f'<div style="{_DIFF_STYLE[k]}">{html.escape(k if k != "@" else "")}'
+                   f'{html.escape(ln.expandtabs(4)) or "&nbsp;"}</div>' for k, ln in rows)
+    _display_html(f"<p><b><code>diff {html.escape(a)} {html.escape(b)}</code></b> (lines that differ only in the "
+                  "variant's name are left out)</p>"
+                  f'<pre style="white-space:pre;overflow-x:auto;line-height:1.35;padding:0.5em">{body}</pre>')
+
+
+def details(summary: str, markdown: str, open: bool = False) -> None:
+    """A collapsed section: `summary` always shown, `markdown` when the reader opens it."""
+    _md(f"<details{' open' if open else ''}><summary><b>{html.escape(summary)}</b></summary>\n\n"
+        f"{markdown.strip()}\n\n</details>")
+
+
+class Prediction:
+    """What the learner predicted before a run (see `predict` and `reveal`)."""
+
+    def __init__(self, question: str, options: list[str] | None):
+        self.question, self.options, self.widget = question, options, None
+
+    @property
+    def value(self):
+        return None if self.widget is None else self.widget.value
+
+    def _ipython_display_(self):  # shown once, by `predict`; as a cell's last value, nothing more
+        pass
+
+    def _show(self) -> None:
+        try:
+            import ipywidgets as w
+        except ImportError:
+            w = None
+        if w is None or os.environ.get("LEAKLAB_NO_PROGRESS"):  # headless: the question as text
+            opts = "".join(f"\n- {o}" for o in self.options or [])
+            _md(f"**Predict:** {self.question}{opts}")
+            return
+        if self.options:
+            self.widget = w.RadioButtons(options=list(self.options), value=None,
+                                         layout=w.Layout(width="max-content"))
+        else:
+            self.widget = w.FloatText(value=None, layout=w.Layout(width="12em"))
+        _display(w.VBox([w.HTML(f"<b>Predict:</b> {html.escape(self.question)}"), self.widget]))
+
+
+def predict(question: str, options: list[str] | None = None) -> Prediction:
+    """Ask the learner to commit to a prediction before a run: radio buttons for `options`, a
+    number box without. Pass the result to `reveal` after the run."""
+    p = Prediction(question, list(options) if options else None)
+    p._show()
+    return p
+
+
+def reveal(prediction: Prediction, answer, why: str = "") -> None:
+    """After the run: the learner's prediction next to what the run measured (`answer`, built
+    from the run), and the explanation collapsed behind "Why?"."""
+    got = prediction.value
+    if prediction.options and answer not in prediction.options:
+        raise LeakLabError(f"reveal: {answer!r} is not one of the options {prediction.options}")
+    if got is None:
+        mine = "you made no prediction"
+    elif got == answer or (not prediction.options and _close(got, answer)):
+        mine = f"you predicted **{got:,}**: right" if not prediction.options else f"you predicted **{got}**: right"
+    else:
+        mine = f"you predicted **{got:,}**" if not prediction.options else f"you predicted **{got}**"
+    shown = f"{answer:,}" if isinstance(answer, (int, float)) else answer
+    _md(f"**{prediction.question}** The run: **{shown}**; {mine}.")
+    if why:
+        details("Why?", why)
+
+
+def _close(got: float, answer: float) -> bool:
+    return abs(got - answer) <= 0.25 * max(abs(answer), 1)
 
 
 def _progress(duration: float, label: str):
+    """A progress bar for a run (None headless) and the tick that moves it."""
     if os.environ.get("LEAKLAB_NO_PROGRESS"):  # headless runs (papermill, docs) keep outputs clean
         return None, None
     try:
@@ -74,6 +172,38 @@ def _progress(duration: float, label: str):
     return bar, tick
 
 
+def _finish(bar) -> None:
+    """Close a bar so that it goes away: closed short of its total (a run ends before its
+    deadline once the program's work is over; the stop button) it would stay, painted red.
+    How the run ended is said by what the cell shows next."""
+    if bar is not None:
+        bar.n = bar.total
+        bar.close()
+
+
+class Stopped(LeakLabError):
+    """The learner pressed stop (Ctrl-C): shown as one line, not a traceback."""
+
+    def __init__(self):
+        super().__init__("stopped: the program and its files were cleaned up")
+
+    def _render_traceback_(self) -> list[str]:  # IPython prints this instead of a traceback
+        return [str(self)]
+
+
+def _stoppable(fn):
+    """A notebook call that the stop button ends with one plain line (every run it started is
+    killed and its temp folder removed by the layers below before KeyboardInterrupt reaches here)."""
+    @functools.wraps(fn)
+    def call(*args, **kw):
+        try:
+            return fn(*args, **kw)
+        except KeyboardInterrupt:
+            raise Stopped() from None
+    return call
+
+
+@_stoppable
 def run(scenario: str, variant: str, duration: float, args=None, progress: bool = True, **kw) -> Run:
     """Run one variant with a progress bar (the stop button ends it and cleans up).
     Keywords as for `run_sample`: go="1.22", label=, env=, keep=, ..."""
@@ -81,10 +211,10 @@ def run(scenario: str, variant: str, duration: float, args=None, progress: bool 
     try:
         return _run_sample(scenario, variant, duration, args, progress=tick, **kw)
     finally:
-        if bar is not None:
-            bar.close()
+        _finish(bar)
 
 
+@_stoppable
 def compare(scenario: str, duration: float, variants=("leaky", "fixed"), args=None,
             together: bool = True, **kw) -> list[Run]:
     """Run the variants side by side (`together=False`: one after the other), each with a
@@ -93,6 +223,7 @@ def compare(scenario: str, duration: float, variants=("leaky", "fixed"), args=No
                         at_once=None if together else 1)
 
 
+@_stoppable
 def side_by_side(fn, items, at_once: int | None = None) -> list:
     """`[fn(x) for x in items]`, with every call running at the same time (each waits on its own
     program): `lab.side_by_side(lambda v: lab.check(path, args=["-variant", v]), ("leaky", "fixed"))`.
@@ -142,19 +273,60 @@ def record_skip(name: str, reason: str) -> None:
     _display({SKIP_MIME: {"name": name, "reason": reason}, "text/plain": f"skipped {name}: {reason}"}, raw=True)
 
 
+_STATE_COLOUR = {"fixed": "#2e8b57", "still leaking": "#c0392b"}
+
+
+@_stoppable
 def check_exercise(scenario: str, duration: float = 2.0, record: bool = True):
-    """Build and run your exercise.go; one line says whether the leak is gone."""
-    res = _exercise.check(scenario, duration)
-    colour = "#2e8b57" if res.fixed else "#c0392b"
+    """Build and run your exercise.go, then its go test; one line says whether the leak is gone."""
+    bar, tick = _progress(duration, f"{scenario} exercise")
+    status = _Status()
+    try:
+        res = _exercise.check(scenario, duration, on_step=status.say, progress=tick)
+    finally:
+        _finish(bar)
+        status.clear()
+    colour = _STATE_COLOUR.get(res.state, "#b9770e")
     _display_html(f'<p style="font-size:1.1em;color:{colour}"><b>{html.escape(res.line)}</b></p>')
+    if res.build_messages:
+        _pre(f"Go says ({len(res.build_messages)} message{'s' * (len(res.build_messages) > 1)}):",
+             "\n".join(res.build_messages[:20]))
     if res.run is not None:
         _display_figure(plot_runs([res.run], width=7))
     if res.gotest_passed is False:
-        _md(f"`go test -run TestExercise` output (what failed):\n```\n{_test_failures(res.gotest_output)}\n```")
+        _pre("<code>go test -run TestExercise</code> output (what failed):", _test_failures(res.gotest_output))
     if record:
-        _display({VERDICT_MIME: {"name": f"exercise:{scenario}", "fixed": res.fixed, "line": res.line},
-                  "text/plain": f"exercise {scenario}: {'fixed' if res.fixed else 'still leaking'}"}, raw=True)
+        _display({VERDICT_MIME: {"name": f"exercise:{scenario}", "fixed": res.fixed, "state": res.state,
+                                 "line": res.line},
+                  "text/plain": f"exercise {scenario}: {res.state}"}, raw=True)
     return res
+
+
+class _Status:
+    """One line that says what a long cell is doing, replaced as it goes, gone at the end."""
+
+    def __init__(self):
+        self.handle = None
+
+    def say(self, text: str) -> None:
+        if os.environ.get("LEAKLAB_NO_PROGRESS"):
+            return
+        from IPython.display import HTML, display
+        obj = HTML(f"<i>{html.escape(text)}…</i>")
+        if self.handle is None:
+            self.handle = display(obj, display_id=True)
+        else:
+            self.handle.update(obj)
+
+    def clear(self) -> None:
+        if self.handle is not None:
+            from IPython.display import HTML
+            self.handle.update(HTML(""))
+
+
+def _pre(title_html: str, text: str) -> None:
+    """A block of tool output: no wrapping inside a line (long lines scroll sideways)."""
+    _display_html(f"<p>{title_html}</p><pre style=\"white-space:pre;overflow-x:auto\">{html.escape(text)}</pre>")
 
 
 _FAILURE_LINE = re.compile(r"_test\.go:\d+:|^\s*--- FAIL|^FAIL|found unexpected goroutines|^panic: |"
@@ -247,9 +419,18 @@ def hint(scenario: str, n: int) -> None:
 
 
 def show_solution(scenario: str) -> None:
-    """The solution is the fixed variant; shown only when asked."""
-    show_code(scenario, "fixed.go")
+    """A solution of the exercise (testdata/solution.go), shown only when asked, with what it
+    changes in the exercise as it started."""
+    d = scenario_dir(scenario)
+    if not (d / "testdata" / "solution.go").exists():
+        raise LeakLabError(f"{scenario} has no solution file (testdata/solution.go)")
+    show_diff(scenario, "testdata/exercise.go", "testdata/solution.go")
+    details("The whole solved file", f"```go\n{(d / 'testdata' / 'solution.go').read_text().rstrip()}\n```")
 
 
-def reset_exercise(scenario: str) -> Path:
-    return _exercise.reset(scenario)
+def reset_exercise(scenario: str) -> None:
+    """Put exercise.go back as it started."""
+    path = _exercise.reset(scenario)
+    rel = path.relative_to(scenario_dir(scenario).parent.parent) if path.is_absolute() else path
+    print(f"{rel} is back as it started. If it is open in the editor, reload it there "
+          "(File > Reload from Disk) before you type: saving the old editor copy would undo the reset.")

@@ -19,8 +19,43 @@ from .toolchain import EXTRA_TOOLCHAINS, find_go, toolchains_dir
 ROOT = Path(__file__).resolve().parent.parent
 
 
+KERNEL_NAME = "python3"          # what the notebooks name: any Jupyter opens them
+KERNEL_DISPLAY = "Go Leak Lab"  # what JupyterLab shows for it in this environment
+# JupyterLab's file editor indents Go as gofmt does (a tab), so a learner's file stays gofmt-clean;
+# the lab works offline, so JupyterLab does not ask to fetch news or look for updates.
+JUPYTERLAB_OVERRIDES = {
+    "@jupyterlab/fileeditor-extension:plugin": {"editorConfig": {"lineNumbers": True, "indentUnit": "Tab",
+                                                                 "tabSize": 4}},
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+}
+
+
+def install_jupyter_settings(prefix: str = sys.prefix) -> None:
+    """Register the lab's kernel under its name and the editor settings in this environment
+    (`prefix`, e.g. the venv), not in the user's own Jupyter folders."""
+    from ipykernel.kernelspec import install
+    install(prefix=prefix, kernel_name=KERNEL_NAME, display_name=KERNEL_DISPLAY)
+    settings = Path(prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    current = json.loads(settings.read_text()) if settings.exists() else {}
+    settings.write_text(json.dumps({**current, **JUPYTERLAB_OVERRIDES}, indent=2) + "\n")
+
+
+def lab_argv(extra: list[str] | None = None) -> list[str]:
+    """The command that opens the lab: JupyterLab rooted at the repository (so the file browser
+    reaches go_samples/ as well as labs/), on the first notebook, with this environment's Python."""
+    root = samples_dir().parent  # the repository, or a copy of labs/ and go_samples/ ($LEAKLAB_SAMPLES)
+    argv = [sys.executable, "-m", "jupyter", "lab", f"--ServerApp.root_dir={root}"]
+    if os.geteuid() == 0:  # containers and workshop VMs often run as root; Jupyter refuses unless told
+        argv.append("--allow-root")
+    return argv + [*(extra or []), str(root / "labs" / "00_start_here.ipynb")]
+
+
 def setup() -> int:
-    """Download Go modules, compile tests and instrumented samples into the caches."""
+    """Download Go modules, compile tests and instrumented samples into the caches; register the
+    kernel and the editor settings."""
+    install_jupyter_settings()
+    print(f"kernel {KERNEL_NAME!r} registered as {KERNEL_DISPLAY!r}; editor indents with tabs (gofmt)")
     go = find_go()
     print(f"Go {go.version} at {go.path}")
     t0 = time.monotonic()
@@ -56,8 +91,8 @@ def main_packages(root: Path) -> list[Path]:
     """Folders under `root` holding a Go main package (a file with `package main` and `func main(`)."""
     found = []
     for d in sorted({p.parent for p in root.rglob("*.go")}):
-        if "testdata" in d.relative_to(root).parts:
-            continue
+        if any(part == "testdata" or part.startswith((".", "_")) for part in d.relative_to(root).parts):
+            continue  # as Go's ./... skips them (an editor's .ipynb_checkpoints among them)
         for f in d.glob("*.go"):
             text = f.read_text(errors="replace")
             if not f.name.endswith("_test.go") and re.search(r"^package main\b", text, re.M) \

@@ -9,6 +9,7 @@ import textwrap
 import pytest
 
 from conftest import ROOT
+from harness.samples import samples_dir
 
 
 def _offline_prefix() -> list[str]:
@@ -22,7 +23,7 @@ def _offline_prefix() -> list[str]:
 def test_go_test_offline(go):
     prefix = _offline_prefix()
     env = {**go.env(), "GOPROXY": "off", "GOFLAGS": "-mod=mod"}
-    res = subprocess.run([*prefix, go.path, "test", "-count=1", "./..."], cwd=ROOT / "go_samples",
+    res = subprocess.run([*prefix, go.path, "test", "-count=1", "./..."], cwd=samples_dir(),
                          env=env, capture_output=True, text=True, timeout=900)
     assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
     if not prefix:

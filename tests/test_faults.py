@@ -166,7 +166,8 @@ def test_hundred_faulty_runs_leave_nothing(gomod, go, tmp_path):
 def test_listeners_in_samples_bind_loopback_only():
     """Every server a sample starts listens on 127.0.0.1 (free port) or uses httptest."""
     import re
-    root = Path(__file__).resolve().parent.parent / "go_samples"
+    from harness.samples import samples_dir
+    root = samples_dir()
     bad = []
     for f in root.rglob("*.go"):
         for i, line in enumerate(f.read_text().splitlines(), 1):
