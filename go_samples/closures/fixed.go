@@ -2,8 +2,8 @@ package main
 
 import "time"
 
-// fixed leaves the same closures behind, but each one captures only the
-// string it needs: the upload, body included, is garbage when serve returns.
+// fixed leaves one small closure per upload in a long-lived place: a hook
+// table, the janitor's queue or a pending timer.
 type fixed struct{}
 
 // onDelete registers what to do when the upload is deleted. The hook table
@@ -18,16 +18,15 @@ func (fixed) onDelete(hooks map[string]func() string, u *upload) {
 // cleanupLater hands a job to the janitor goroutine, which keeps it until
 // shutdown.
 func (fixed) cleanupLater(jobs chan<- func() string, u *upload) {
-	path := u.Path
+	path := u.Path // the job keeps this string, not the upload
 	jobs <- func() string {
 		return "rm " + path
 	}
 }
 
-// expire drops the upload's cache entry after ttl. Until the timer fires,
-// the runtime holds the function, and the function holds only id.
+// expire drops the upload's cache entry after ttl.
 func (fixed) expire(c *cache, u *upload, ttl time.Duration) {
-	id := u.ID
+	id := u.ID // the timer's function keeps this string, not the upload
 	time.AfterFunc(ttl, func() {
 		c.delete(id)
 	})

@@ -2,9 +2,8 @@ package main
 
 import "time"
 
-// leaky leaves one small closure per upload in a long-lived place. Each
-// closure uses one short string, but it captures u, the whole upload: as
-// long as the closure lives, u.Body (64 KiB) cannot be collected.
+// leaky leaves one small closure per upload in a long-lived place: a hook
+// table, the janitor's queue or a pending timer.
 type leaky struct{}
 
 // onDelete registers what to do when the upload is deleted. The hook table
@@ -23,8 +22,7 @@ func (leaky) cleanupLater(jobs chan<- func() string, u *upload) {
 	}
 }
 
-// expire drops the upload's cache entry after ttl. Until the timer fires,
-// the runtime holds the function, and the function holds u.
+// expire drops the upload's cache entry after ttl.
 func (leaky) expire(c *cache, u *upload, ttl time.Duration) {
 	time.AfterFunc(ttl, func() {
 		c.delete(u.ID)

@@ -2,7 +2,7 @@ package main
 
 import "sync"
 
-// fixed is leaky with every goroutine given a way to finish.
+// fixed serves four kinds of request with helper goroutines and a shared lock.
 type fixed struct{}
 
 // total adds nums up on a helper goroutine that reports the sum when asked.

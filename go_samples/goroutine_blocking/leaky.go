@@ -2,7 +2,7 @@ package main
 
 import "sync"
 
-// leaky holds four ways to leave goroutines blocked forever.
+// leaky serves four kinds of request with helper goroutines and a shared lock.
 type leaky struct{}
 
 // total adds nums up on a helper goroutine that reports the sum when asked.
@@ -17,7 +17,7 @@ func (leaky) total(nums []int) int {
 
 func (leaky) adder(add <-chan int, sum chan<- int) {
 	for s := 0; ; {
-		select { // no case returns: once total is done, this waits forever
+		select {
 		case n := <-add:
 			s += n
 		case sum <- s:
@@ -39,7 +39,7 @@ func (leaky) square(n int, wait bool) int {
 }
 
 func (leaky) worker(n int, reply chan<- int) {
-	reply <- n * n // when reply is nil, the send blocks forever
+	reply <- n * n
 }
 
 // save writes parts in parallel and returns the first error, or nil.
@@ -57,7 +57,7 @@ func (leaky) save(parts []int) error {
 func (leaky) write(p int, wg *sync.WaitGroup, errs chan<- error) {
 	if err := validate(p); err != nil {
 		errs <- err
-		return // skips Done: Wait in closeWhenDone can never return
+		return
 	}
 	wg.Done()
 }
@@ -71,7 +71,7 @@ func (leaky) closeWhenDone(wg *sync.WaitGroup, errs chan error) {
 func (leaky) deposit(b *bank, acct string, amount int) error {
 	b.mu.Lock()
 	if amount <= 0 {
-		return errAmount // returns holding the lock: every later caller waits forever
+		return errAmount
 	}
 	b.balance[acct] += amount
 	b.mu.Unlock()

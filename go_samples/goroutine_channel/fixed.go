@@ -2,7 +2,7 @@ package main
 
 import "time"
 
-// fixed is leaky with each goroutine given a way to finish.
+// fixed fans work out to goroutines and waits for their answers over channels.
 type fixed struct{}
 
 // sum squares nums on a pool of workers and adds up the results.
@@ -33,13 +33,12 @@ func (fixed) worker(jobs <-chan int, results chan<- int) {
 
 // first returns the query's answer, or gives up after timeout.
 func (fixed) first(query func() int, timeout time.Duration) (int, bool) {
-	ch := make(chan int, 1) // room for one answer: the send never waits for a receiver
+	ch := make(chan int, 1) // room for one answer: a late answer lands in the buffer, the goroutine returns
 	go func() { ch <- query() }()
 	select {
 	case v := <-ch:
 		return v, true
 	case <-time.After(timeout):
-		// The late answer lands in the buffer and is collected with ch.
 		return 0, false
 	}
 }

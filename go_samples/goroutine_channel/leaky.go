@@ -2,7 +2,7 @@ package main
 
 import "time"
 
-// leaky holds two ways to leave a goroutine blocked forever on a channel.
+// leaky fans work out to goroutines and waits for their answers over channels.
 type leaky struct{}
 
 // sum squares nums on a pool of workers and adds up the results.
@@ -16,7 +16,6 @@ func (leaky) sum(nums []int, workers int) int {
 		for _, n := range nums {
 			jobs <- n
 		}
-		// Nobody closes jobs: every worker stays in `range jobs` forever.
 	}()
 	total := 0
 	for range nums {
@@ -33,13 +32,12 @@ func (leaky) worker(jobs <-chan int, results chan<- int) {
 
 // first returns the query's answer, or gives up after timeout.
 func (leaky) first(query func() int, timeout time.Duration) (int, bool) {
-	ch := make(chan int) // unbuffered: a send needs a receiver
+	ch := make(chan int)
 	go func() { ch <- query() }()
 	select {
 	case v := <-ch:
 		return v, true
 	case <-time.After(timeout):
-		// We return, so nobody will ever receive: the sender blocks forever.
 		return 0, false
 	}
 }

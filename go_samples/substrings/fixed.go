@@ -5,9 +5,7 @@ import (
 	"strings"
 )
 
-// fixed remembers the request ID of each error line as a copy of its 16
-// bytes: nothing kept points into the line, so each line is garbage as soon
-// as it has been read.
+// fixed remembers the request ID of each error line.
 type fixed struct{}
 
 // countError counts the errors of each request, by request ID.
@@ -20,6 +18,6 @@ func (fixed) countError(errs map[string]int, line string) {
 // keepID collects the IDs of failed requests for a report.
 func (fixed) keepID(ids [][]byte, line []byte) [][]byte {
 	i := bytes.Index(line, []byte(" id=")) + len(" id=")
-	id := bytes.Clone(line[i : i+idLen])
+	id := bytes.Clone(line[i : i+idLen]) // 16 new bytes, not a view of line
 	return append(ids, id)
 }

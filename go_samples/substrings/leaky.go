@@ -5,9 +5,7 @@ import (
 	"strings"
 )
 
-// leaky remembers the request ID of each error line. The ID is 16 bytes,
-// but a substring or a sub-slice points into the line it was cut from: the
-// ID keeps the whole line (64 KiB) alive for as long as the ID is kept.
+// leaky remembers the request ID of each error line.
 type leaky struct{}
 
 // countError counts the errors of each request, by request ID.

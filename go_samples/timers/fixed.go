@@ -5,7 +5,8 @@ import (
 	"time"
 )
 
-// fixed is leaky with every goroutine given an end and every timer stopped.
+// fixed uses timers and tickers four common ways: a heartbeat, a slow-request
+// alarm, an idle timeout and progress reports.
 type fixed struct{}
 
 // watch pings s every period, in its own goroutine, until done is closed.

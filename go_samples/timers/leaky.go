@@ -5,15 +5,15 @@ import (
 	"time"
 )
 
-// leaky uses timers and tickers four common ways. On Go 1.27 the first two
-// still leak; the last two leaked only before Go 1.23.
+// leaky uses timers and tickers four common ways: a heartbeat, a slow-request
+// alarm, an idle timeout and progress reports.
 type leaky struct{}
 
 // watch pings s every period, in its own goroutine, until done is closed.
 func (leaky) watch(s *session, period time.Duration, done <-chan struct{}) {
 	go func() {
 		t := time.NewTicker(period)
-		for range t.C { // done is never read: this loop, and s, live for ever
+		for range t.C {
 			s.ping()
 		}
 	}()
@@ -22,7 +22,6 @@ func (leaky) watch(s *session, period time.Duration, done <-chan struct{}) {
 // handle processes r and logs it if that takes longer than limit.
 func (leaky) handle(r *request, limit time.Duration) int {
 	time.AfterFunc(limit, func() {
-		// The runtime holds this func, and so r with its body, until limit has passed.
 		log.Printf("slow request %d (%d bytes)", r.id, len(r.body))
 	})
 	return r.process()
@@ -38,7 +37,7 @@ func (leaky) consume(in <-chan int, idle time.Duration) int {
 				return n
 			}
 			n += m
-		case <-time.After(idle): // a new timer for every message
+		case <-time.After(idle):
 			return n
 		}
 	}
@@ -50,7 +49,7 @@ func (leaky) wait(j *job, period time.Duration) {
 	for {
 		select {
 		case <-j.done:
-			return // t is never stopped
+			return
 		case <-t.C:
 			j.report()
 		}

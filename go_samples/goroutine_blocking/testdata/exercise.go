@@ -2,84 +2,135 @@ package main
 
 import "sync"
 
-// exercise starts as a copy of leaky. Make it stop leaking, then run the
-// check cell in labs/02_goroutine_blocking.ipynb.
+// exercise serves the same four kinds of request as leaky, in other shapes:
+// an accumulator goroutine with a request channel, jobs that carry their own
+// reply channel, writers counted by a WaitGroup, and deposits made in a
+// transaction.
+//
+// TODO: run the check cell in labs/02_goroutine_blocking.ipynb before you
+// change anything. Each kind of stuck goroutine it reports has a wait reason
+// and a function: find the line where it waits, then ask which other
+// goroutine, on which path, was supposed to let it go on.
 type exercise struct{}
 
-// total adds nums up on a helper goroutine that reports the sum when asked.
+// total adds nums up on an accumulator goroutine, then asks it for the sum.
 func (exercise) total(nums []int) int {
-	add, sum := make(chan int), make(chan int)
-	go exercise{}.adder(add, sum)
+	acc := exercise{}.start()
 	for _, n := range nums {
-		add <- n
+		acc.add <- n
 	}
-	return <-sum
-}
-
-// TODO: after total has returned, which case of this select can still fire?
-func (exercise) adder(add <-chan int, sum chan<- int) {
-	for s := 0; ; {
-		select {
-		case n := <-add:
-			s += n
-		case sum <- s:
-		}
-	}
-}
-
-// square has a worker square n; only callers that wait get a reply channel.
-func (exercise) square(n int, wait bool) int {
-	var reply chan int
-	if wait {
-		reply = make(chan int, 1)
-	}
-	go exercise{}.worker(n, reply)
-	if !wait {
-		return 0
-	}
+	reply := make(chan int)
+	acc.get <- reply
 	return <-reply
 }
 
-// TODO: what is reply when the caller does not wait, and what does a send on it do?
-func (exercise) worker(n int, reply chan<- int) {
-	reply <- n * n
+// exerciseAccumulator is the way in to an accumulator goroutine: numbers go
+// in on add, a reply channel on get receives the sum so far, and a close of
+// stop ends it.
+type exerciseAccumulator struct {
+	add  chan int
+	get  chan chan int
+	stop chan struct{}
 }
 
-// save writes parts in parallel and returns the first error, or nil.
+// start starts an accumulator goroutine.
+func (exercise) start() exerciseAccumulator {
+	acc := exerciseAccumulator{make(chan int), make(chan chan int), make(chan struct{})}
+	go func() {
+		sum := 0
+		for {
+			select {
+			case n := <-acc.add:
+				sum += n
+			case reply := <-acc.get:
+				reply <- sum
+			case <-acc.stop:
+				return
+			}
+		}
+	}()
+	return acc
+}
+
+// exerciseJob is a number to square and, for a caller that waits, where to
+// send the square.
+type exerciseJob struct {
+	n     int
+	reply chan int
+}
+
+// square has a worker square n; a caller that waits reads the reply.
+func (exercise) square(n int, wait bool) int {
+	job := exerciseJob{n: n}
+	if wait {
+		job.reply = make(chan int, 1)
+	}
+	go exercise{}.worker(job)
+	if !wait {
+		return 0
+	}
+	return <-job.reply
+}
+
+func (exercise) worker(job exerciseJob) {
+	job.reply <- job.n * job.n
+}
+
+// save writes the non-empty parts in parallel and returns the first error,
+// or nil once every write is done.
 func (exercise) save(parts []int) error {
 	var wg sync.WaitGroup
 	errs := make(chan error, len(parts))
 	wg.Add(len(parts))
 	for _, p := range parts {
+		if p == 0 {
+			continue // nothing to write
+		}
 		go exercise{}.write(p, &wg, errs)
 	}
-	go exercise{}.closeWhenDone(&wg, errs)
+	go func() {
+		wg.Wait()
+		close(errs)
+	}()
 	return <-errs
 }
 
-// TODO: count the calls to Done on each path through write.
 func (exercise) write(p int, wg *sync.WaitGroup, errs chan<- error) {
+	defer wg.Done()
 	if err := validate(p); err != nil {
 		errs <- err
-		return
 	}
-	wg.Done()
 }
 
-func (exercise) closeWhenDone(wg *sync.WaitGroup, errs chan error) {
-	wg.Wait()
-	close(errs)
-}
-
-// deposit adds amount to an account of the shared bank.
-//
-// TODO: on which path does deposit return with the lock still held?
+// deposit adds amount to an account of the shared bank, in a transaction.
 func (exercise) deposit(b *bank, acct string, amount int) error {
+	tx := exercise{}.begin(b)
+	if err := tx.add(acct, amount); err != nil {
+		return err
+	}
+	tx.commit()
+	return nil
+}
+
+// exerciseTx is a change to a bank, made while holding its lock.
+type exerciseTx struct{ b *bank }
+
+// begin locks the bank for a change.
+func (exercise) begin(b *bank) exerciseTx {
 	b.mu.Lock()
+	return exerciseTx{b}
+}
+
+// add adds amount to acct's balance.
+func (tx exerciseTx) add(acct string, amount int) error {
 	if amount <= 0 {
 		return errAmount
 	}
-	b.balance[acct] += amount
-	b.mu.Unlock()
+	tx.b.balance[acct] += amount
 	return nil
+}
+
+// commit ends the change and unlocks the bank.
+func (tx exerciseTx) commit() {
+	tx.b.mu.Unlock()
 }

@@ -1,28 +1,36 @@
 package main
 
 import (
-	"bytes"
+	"regexp"
 	"strings"
 )
 
-// exercise starts as a copy of leaky. Make it stop leaking, then run the
-// check cell in labs/08_substrings.ipynb.
+// exercise remembers the request ID of each error line, like the lesson's
+// code, but finds it another way: it cuts the line at its fields for the
+// error counts, and matches a pattern for the report.
+//
+// TODO: run the check cell before you change anything. It reports how fast
+// the live heap grows while lines arrive: divide by the IDs kept per second
+// and compare what each kept ID costs with its 16 bytes. Then, for each
+// value that the map or the list keeps, ask where its bytes are.
 type exercise struct{}
 
-// countError counts the errors of each request, by request ID.
-//
-// TODO: the map keeps id. Which bytes in memory does id point to?
+// countError counts the errors of each request, by request ID: the value of
+// the line's id= field.
 func (exercise) countError(errs map[string]int, line string) {
-	i := strings.Index(line, " id=") + len(" id=")
-	id := line[i : i+idLen]
+	_, rest, _ := strings.Cut(line, " id=")
+	id, _, _ := strings.Cut(rest, " ")
 	errs[id]++
 }
 
+// exerciseIDField matches a line's id= field; its group is the ID.
+var exerciseIDField = regexp.MustCompile(`\bid=([0-9a-f]{16})\b`)
+
 // keepID collects the IDs of failed requests for a report.
-//
-// TODO: len(id) is 16. What are cap(id) and the array behind it?
 func (exercise) keepID(ids [][]byte, line []byte) [][]byte {
-	i := bytes.Index(line, []byte(" id=")) + len(" id=")
-	id := line[i : i+idLen]
-	return append(ids, id)
+	m := exerciseIDField.FindSubmatch(line)
+	if m == nil {
+		return ids
+	}
+	return append(ids, m[1])
 }
