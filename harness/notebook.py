@@ -56,7 +56,7 @@ _VARIANT_NAME = re.compile(r"\b(?:leaky|fixed|exercise)(?=[A-Z_]|\b)")
 def lesson_diff(a_text: str, b_text: str, context: int = 2) -> list[tuple[str, str]]:
     """A unified diff as (kind, line) rows, kind in "@", " ", "-", "+": lines that differ only
     in the variant's name count as equal, so the rows are the fix and nothing else. Every line
-    shown is the file's own text (context lines as the first file has them)."""
+    shown is the file's own text (context lines as the second, the fixed file, has them)."""
     a, b = a_text.splitlines(), b_text.splitlines()
     norm = lambda lines: [_VARIANT_NAME.sub("VARIANT", ln) for ln in lines]  # noqa: E731
     rows = []
@@ -65,7 +65,7 @@ def lesson_diff(a_text: str, b_text: str, context: int = 2) -> list[tuple[str, s
         rows.append(("@", f"@@ -{i1 + 1},{i2 - i1} +{j1 + 1},{j2 - j1} @@"))
         for tag, a1, a2, b1, b2 in group:
             if tag == "equal":
-                rows += [(" ", ln) for ln in a[a1:a2]]
+                rows += [(" ", ln) for ln in b[b1:b2]]
                 continue
             rows += [("-", ln) for ln in a[a1:a2]] + [("+", ln) for ln in b[b1:b2]]
     return rows
@@ -96,8 +96,10 @@ def details(summary: str, markdown: str, open: bool = False) -> None:
 class Prediction:
     """What the learner predicted before a run (see `predict` and `reveal`)."""
 
-    def __init__(self, question: str, options: list[str] | None):
-        self.question, self.options, self.widget = question, options, None
+    def __init__(self, question: str, options: dict[str, float] | list[str] | None):
+        self.question, self.widget = question, None
+        self.values = dict(options) if isinstance(options, dict) else None  # label -> number
+        self.options = list(options) if options else None
 
     @property
     def value(self):
@@ -116,34 +118,42 @@ class Prediction:
             _md(f"**Predict:** {self.question}{opts}")
             return
         if self.options:
-            self.widget = w.RadioButtons(options=list(self.options), value=None,
-                                         layout=w.Layout(width="max-content"))
+            self.widget = w.RadioButtons(options=self.options, value=None, layout=w.Layout(width="max-content"))
         else:
             self.widget = w.FloatText(value=None, layout=w.Layout(width="12em"))
         _display(w.VBox([w.HTML(f"<b>Predict:</b> {html.escape(self.question)}"), self.widget]))
 
 
-def predict(question: str, options: list[str] | None = None) -> Prediction:
-    """Ask the learner to commit to a prediction before a run: radio buttons for `options`, a
-    number box without. Pass the result to `reveal` after the run."""
-    p = Prediction(question, list(options) if options else None)
+def predict(question: str, options: dict[str, float] | list[str] | None = None) -> Prediction:
+    """Ask the learner to commit to a prediction before a run: radio buttons for `options` (a list
+    of answers, or {answer: number} when `reveal` is to pick the one nearest a measured number),
+    a number box without. Pass the result to `reveal` after the run."""
+    p = Prediction(question, options)
     p._show()
     return p
 
 
-def reveal(prediction: Prediction, answer, why: str = "") -> None:
-    """After the run: the learner's prediction next to what the run measured (`answer`, built
-    from the run), and the explanation collapsed behind "Why?"."""
-    got = prediction.value
+def reveal(prediction: Prediction, answer=None, why: str = "", measured: float | None = None) -> None:
+    """After the run: the learner's prediction next to what the run says, and the explanation
+    collapsed behind "Why?". The run's answer is `answer`, or, for {answer: number} options,
+    the answer nearest `measured` (a number of the run)."""
+    if answer is None:
+        if measured is None or prediction.values is None:
+            raise LeakLabError("reveal needs answer=, or measured= with {answer: number} options")
+        answer = min(prediction.values, key=lambda o: abs(prediction.values[o] - measured))
     if prediction.options and answer not in prediction.options:
         raise LeakLabError(f"reveal: {answer!r} is not one of the options {prediction.options}")
+    got = prediction.value
+    fmt = (lambda v: f"{v:,g}") if not prediction.options else str
     if got is None:
         mine = "you made no prediction"
     elif got == answer or (not prediction.options and _close(got, answer)):
-        mine = f"you predicted **{got:,}**: right" if not prediction.options else f"you predicted **{got}**: right"
+        mine = f"you predicted **{fmt(got)}**: right"
     else:
-        mine = f"you predicted **{got:,}**" if not prediction.options else f"you predicted **{got}**"
-    shown = f"{answer:,}" if isinstance(answer, (int, float)) else answer
+        mine = f"you predicted **{fmt(got)}**"
+    shown = fmt(answer) if not prediction.options else answer
+    if measured is not None:
+        shown += f" (measured: {measured:,.3g})"
     _md(f"**{prediction.question}** The run: **{shown}**; {mine}.")
     if why:
         details("Why?", why)
@@ -291,6 +301,10 @@ def check_exercise(scenario: str, duration: float = 2.0, record: bool = True):
     if res.build_messages:
         _pre(f"Go says ({len(res.build_messages)} message{'s' * (len(res.build_messages) > 1)}):",
              "\n".join(res.build_messages[:20]))
+    if res.run is not None and res.run.sites:
+        _md("Where the exercise's goroutines are stuck (count × entry function [what it waits for] at line):\n"
+            + "\n".join(f"- {s.count:,} × `{s.function}` [{s.wait_reason}] at `{s.location}`"
+                        + ("" if s.proven else " (still blocked at exit, not proven)") for s in res.run.sites[:8]))
     if res.run is not None:
         _display_figure(plot_runs([res.run], width=7))
     if res.gotest_passed is False:
@@ -433,4 +447,4 @@ def reset_exercise(scenario: str) -> None:
     path = _exercise.reset(scenario)
     rel = path.relative_to(scenario_dir(scenario).parent.parent) if path.is_absolute() else path
     print(f"{rel} is back as it started. If it is open in the editor, reload it there "
-          "(File > Reload from Disk) before you type: saving the old editor copy would undo the reset.")
+          "(File > Reload File from Disk) before you type: saving the old editor copy would undo the reset.")

@@ -22,9 +22,8 @@ def sandbox(tmp_path, monkeypatch):
 
 
 def _solve(d):
-    """exercise.go := fixed.go with the variant renamed (the type and its fixedX state)."""
-    src = (d / "fixed.go").read_text()
-    (d / "exercise.go").write_text(re.sub(r"\bfixed(?=[A-Z]|\b)", "exercise", src))
+    """exercise.go := the solution kept beside the pristine exercise."""
+    shutil.copyfile(d / "testdata" / "solution.go", d / "exercise.go")
 
 
 @pytest.mark.parametrize("name", scenarios())
@@ -78,3 +77,29 @@ def test_failures_show_panics_and_compile_errors_by_their_lines(gomod, go, body,
     for want in expect:
         assert want in shown, f"{want!r} missing from:\n{shown}\n--- full output:\n{res.stdout}{res.stderr}"
     assert "/usr/" not in shown and "+0x" not in shown, "stack frames are not what failed"
+
+
+def test_a_file_that_does_not_build_gets_gos_message_and_nothing_after_it(sandbox):
+    name = "goroutine_channel"
+    ex = sandbox / name / "exercise.go"
+    lines = ex.read_text().splitlines()
+    at = next(i for i, ln in enumerate(lines) if ln.startswith("func (exercise)"))
+    lines.insert(at + 1, "\tundefinedThing()")
+    ex.write_text("\n".join(lines) + "\n")
+    res = exercise.check(name, duration=1.0)
+    assert res.state == "does not build" and not res.fixed
+    assert res.line.startswith(f"does not build: exercise.go:{at + 2}:") and "undefined: undefinedThing" in res.line
+    assert res.gotest_passed is None and res.run is None, "nothing may run after a build failure"
+    out = run_cli("exercise", "check", name, env={"LEAKLAB_SAMPLES": str(sandbox)})
+    assert out.returncode != 0 and out.stdout.startswith("does not build: exercise.go:")
+    assert "still leaking" not in out.stdout + out.stderr and "Traceback" not in out.stderr
+
+
+def test_lesson_diff_leaves_out_lines_that_differ_only_in_the_variant_name():
+    from harness.notebook import lesson_diff
+    a = "type leaky struct{}\n\nfunc (leaky) run() {\n\tgo leaky{}.work(leakyJobs)\n\twork()\n}\n"
+    b = "type fixed struct{}\n\nfunc (fixed) run() {\n\tgo fixed{}.work(fixedJobs)\n\twork()\n\tclose(done)\n}\n"
+    rows = lesson_diff(a, b, context=1)
+    assert [r for r in rows if r[0] in "+-"] == [("+", "\tclose(done)")]
+    assert rows[0][0] == "@" and ("  ", "") not in rows
+    assert lesson_diff(a, a) == []

@@ -159,3 +159,17 @@ def test_index_renders_in_headless_chromium(site, tmp_path):
     rows = dom.split("<tbody>")[1].split("</tbody>")[0].count("<tr>")
     assert rows == len(LABS)
     assert "01_goroutine_channel" in dom and "goroutines" in dom
+
+
+@pytest.mark.parametrize("nb", LABS, ids=[p.stem for p in LABS])
+def test_every_path_a_lab_names_opens_from_the_file_browser(nb):
+    """JupyterLab is rooted at the repository: a markdown link from labs/ (../go_samples/...)
+    and a path named in backticks (go_samples/...) must both name a file or folder there."""
+    import re
+    data = nbformat.read(nb, as_version=4)
+    text = "\n".join(c.source for c in data.cells if c.cell_type == "markdown")
+    for link in re.findall(r"\]\((\.\./[^)\s#]+)\)", text):
+        assert (ROOT / "labs" / link).resolve().exists(), f"{nb.name}: link {link} leads nowhere"
+    for path in re.findall(r"`(go_samples/[A-Za-z0-9_./-]+)`", text):
+        if "<" not in path:
+            assert (ROOT / path.rstrip("/")).exists(), f"{nb.name}: names {path}, which does not exist"
