@@ -7,7 +7,7 @@ import (
 	"weak"
 )
 
-// fixed bounds what it keeps, and lets go of what it does not own.
+// fixed serves reports, events and documents from package-level state.
 type fixed struct{}
 
 // fixedReports caches rendered reports by key: the 16 most recently used.

@@ -2,7 +2,7 @@ package main
 
 import "sync"
 
-// leaky keeps, for the life of the program, what only one request needed.
+// leaky serves reports, events and documents from package-level state.
 type leaky struct{}
 
 // leakyReports caches rendered reports by key.
@@ -13,7 +13,7 @@ func (leaky) report(key string, render func(string) *result) *result {
 		return r
 	}
 	r := render(key)
-	leakyReports[key] = r // never removed, and most keys come only once
+	leakyReports[key] = r
 	return r
 }
 
@@ -33,8 +33,8 @@ func (leaky) publish(e event) {
 // watch shows events to one client while work runs.
 func (v leaky) watch(work func()) {
 	s := newScreen()
-	v.subscribe(func(e event) { s.show(e) }) // the closure keeps s alive, and
-	work()                                   // the registry keeps the closure
+	v.subscribe(func(e event) { s.show(e) })
+	work()
 }
 
 // leakyDocs lets readers of the same document share one copy.
@@ -50,7 +50,7 @@ func (leaky) open(id string, load func(string) *doc) *doc {
 		return d
 	}
 	d := load(id)
-	leakyDocs.m[id] = d // the index owns d now: d outlives its last reader
+	leakyDocs.m[id] = d
 	return d
 }
 

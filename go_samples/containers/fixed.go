@@ -6,7 +6,7 @@ import (
 	"slices"
 )
 
-// fixed empties each container so it holds nothing it no longer uses.
+// fixed serves the five parts of a session.
 type fixed struct{}
 
 // flush writes the queued frames and empties the queue for the next ones.

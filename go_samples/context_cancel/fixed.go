@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// fixed is leaky with every context ended when its request is.
+// fixed serves the three kinds of request.
 type fixed struct{}
 
 // lookup asks the backend for key, giving it at most timeout.
@@ -22,7 +22,7 @@ func (fixed) lookup(ctx context.Context, key int, timeout time.Duration) (string
 // handle serves a request while a helper keeps its session alive.
 func (fixed) handle(ctx context.Context, req *request) int {
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel() // the request is over: this is the helper's signal to stop
+	defer cancel()
 	go fixed{}.keepAlive(ctx, req.id)
 	return process(ctx, req)
 }

