@@ -30,4 +30,4 @@ clean:
 	rm -rf build
 
 docs: run-all
-	$(VPY) -m harness docs
+	$(VPY) docs/build.py

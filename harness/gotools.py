@@ -44,7 +44,13 @@ def go_test(scenario: str, run: str | None = None, env: dict[str, str] | None = 
     scenario_dir(scenario)  # unknown sample -> one clear line
     args = ["test", "-count=1"] + (["-v"] if verbose else []) + (["-run", run] if run else []) + [f"./{scenario}/"]
     res = toolchain.run(*args, cwd=samples_dir(), timeout=600, extra_env=env)
-    return GoToolResult("go " + " ".join(args), res.returncode == 0, (res.stdout + res.stderr).strip(), [])
+    return GoToolResult("go " + " ".join(args), res.returncode == 0, relative_paths(res.stdout + res.stderr).strip(), [])
+
+
+def relative_paths(text: str) -> str:
+    """Tool output with this machine's paths to the lab's files made relative to the lab
+    (`/home/x/lab/go_samples/timers/leaky.go:16` -> `go_samples/timers/leaky.go:16`)."""
+    return text.replace(str(samples_dir().parent) + os.sep, "")
 
 
 _ESCAPE_RE = re.compile(r"^(?:\./)?(?P<file>[^\s:]+\.go):(?P<line>\d+):(?P<col>\d+): (?P<msg>.*)$")
