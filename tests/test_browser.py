@@ -33,7 +33,7 @@ pytestmark = pytest.mark.notebook
 
 
 def _chromium() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
+    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 
 
 def _free_port() -> int:

@@ -173,7 +173,7 @@ def test_site_in_a_browser_navigation_search_images(site):
     """As a reader: from the landing page every lab is reachable, every image loads, no console
     errors, the search finds `goroutineleak` on lab 17, hints are collapsed."""
     import shutil
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
     if not chromium:
         pytest.skip("chromium is not installed (on Debian: apt-get install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api")
