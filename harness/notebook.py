@@ -432,14 +432,44 @@ def hint(scenario: str, n: int) -> None:
     _md(f"**Hint {n} of {len(parts)}.** {parts[n - 1]}")
 
 
-def show_solution(scenario: str) -> None:
-    """A solution of the exercise (testdata/solution.go), shown only when asked, with what it
-    changes in the exercise as it started."""
-    d = scenario_dir(scenario)
-    if not (d / "testdata" / "solution.go").exists():
-        raise LeakLabError(f"{scenario} has no solution file (testdata/solution.go)")
-    show_diff(scenario, "testdata/exercise.go", "testdata/solution.go")
-    details("The whole solved file", f"```go\n{(d / 'testdata' / 'solution.go').read_text().rstrip()}\n```")
+def show_solution(name: str, file: str = "exercise.go") -> None:
+    """A solution, shown only when asked: what it changes in the file as it started, then the
+    whole solved file. `name` is a scenario (its exercise.go) or a task's package with `file`."""
+    d = scenario_dir(name)
+    solution = "solution.go" if file == "exercise.go" else f"solution_{file}"
+    if not (d / "testdata" / solution).exists():
+        raise LeakLabError(f"{name} has no solution for {file} (testdata/{solution})")
+    show_diff(name, f"testdata/{file}", f"testdata/{solution}")
+    lang = "go" if file.endswith(".go") else ""
+    details("The whole solved file", f"```{lang}\n{(d / 'testdata' / solution).read_text().rstrip()}\n```")
+
+
+@_stoppable
+def check_task(name: str, answer=None, record: bool = True, **kw):
+    """Check a lab's hands-on task (a file you edited, or `answer` from a cell): one line, done or not."""
+    from . import tasks
+    status = _Status()
+    status.say(f"checking task {name}")
+    try:
+        res = tasks.check(name, answer, **kw)
+    finally:
+        status.clear()
+    colour = "#2e8b57" if res.done else "#c0392b"
+    _display_html(f'<p style="font-size:1.1em;color:{colour}"><b>{html.escape(res.line)}</b></p>')
+    if res.details:
+        _md(res.details)
+    if record:
+        _display({VERDICT_MIME: {"name": f"task:{name}", "done": res.done, "line": res.line},
+                  "text/plain": f"task {name}: {'done' if res.done else 'not done yet'}"}, raw=True)
+    return res
+
+
+def reset_task(name: str) -> None:
+    """Put the files of a lab's task back as they started."""
+    from . import tasks
+    for path in tasks.get(name).reset():
+        print(f"{path.name} is back as it started. If it is open in the editor, reload it there "
+              "(File > Reload File from Disk) before you type.")
 
 
 def reset_exercise(scenario: str) -> None:

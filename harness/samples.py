@@ -21,9 +21,11 @@ def samples_dir() -> Path:
 
 
 def scenarios() -> list[str]:
-    """Scenario names: folders of go_samples holding a main.go."""
+    """Scenario names: folders of go_samples holding a driver (main.go) and its variants
+    (leaky.go, fixed.go)."""
     root = samples_dir()
-    return sorted(p.name for p in root.iterdir() if (p / "main.go").exists()) if root.exists() else []
+    return sorted(p.name for p in root.iterdir()
+                  if all((p / f).exists() for f in ("main.go", "leaky.go", "fixed.go"))) if root.exists() else []
 
 
 def scenario_dir(scenario: str) -> Path:
