@@ -4,13 +4,18 @@ The user's files are never written: the overlay adds the probe's files to the pa
 Go 1.23+ an exit hook captures the end state when the program's `main` returns (or it calls
 os.Exit), and the program's code is compiled as it is. Older toolchains have no exit hooks: the
 overlay then also supplies a copy of the file holding `func main` with that function renamed,
-and the probe's own `main` calls it and captures the end state after it returns.
+and the probe's own `main` calls it and captures the end state after it returns. The exit hook is
+a runtime internal the probe links to with a copy of its types: before each build the toolchain's
+own declaration is compared with that copy (`exit_hook_mismatch`), and a toolchain whose API
+differs gets the wrapped main instead, with a note (`Binary.notes`) saying so.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -43,10 +48,120 @@ class Binary:
     main_file: Path
     go: Go
     cached: bool
+    notes: tuple[str, ...] = ()  # one line each, for people: how the probe had to be built
 
 
 def cache_dir() -> Path:
     return cache_root() / "bin"
+
+
+# --- the runtime's exit-hook API, checked before the probe links to it ----------------------
+
+EXITHOOK_API = Path("src") / "internal" / "runtime" / "exithook" / "hooks.go"  # under GOROOT
+_log = logging.getLogger(__name__)
+_said: set[str] = set()  # notes already logged by this process
+
+
+def _go_decls(src: str) -> str:
+    """Go source without comments (no string in these files holds // or /*)."""
+    return re.sub(r"//[^\n]*", "", re.sub(r"/\*.*?\*/", "", src, flags=re.S))
+
+
+def _struct_fields(src: str, name: str) -> list[tuple[str, str]] | None:
+    """The fields of `type NAME struct {...}` as (name, type without spaces), in order."""
+    m = re.search(r"^type\s+" + re.escape(name) + r"\s+struct\s*\{(.*?)^\}", src, re.M | re.S)
+    if not m:
+        return None
+    fields = []
+    for line in m.group(1).splitlines():
+        line = re.sub(r'\s*`[^`]*`\s*$', "", line).strip()  # a struct tag does not change the layout
+        if not line:
+            continue
+        fm = re.match(r"^(\w+(?:\s*,\s*\w+)*)\s+(\S.*)$", line)
+        if not fm:  # an embedded field: its type is its name
+            fields.append((line, re.sub(r"\s+", "", line)))
+            continue
+        for n in fm.group(1).split(","):
+            fields.append((n.strip(), re.sub(r"\s+", "", fm.group(2))))
+    return fields
+
+
+def _func_sig(src: str, name: str) -> tuple[list[str], str] | None:
+    """The parameter types and the results (spaces removed) of `func NAME(...) ...`."""
+    m = re.search(r"^func\s+" + re.escape(name) + r"\s*\(([^)]*)\)[ \t]*([^{\n]*)", src, re.M)
+    if not m:
+        return None
+    params = [re.sub(r"\s+", "", p.strip().split(None, 1)[-1]) for p in m.group(1).split(",") if p.strip()]
+    return params, re.sub(r"\s+", "", m.group(2))
+
+
+def _show(fields: list[tuple[str, str]] | None) -> str:
+    return "{" + "; ".join(f"{n} {t}" for n, t in fields or []) + "}"
+
+
+@functools.lru_cache(maxsize=None)
+def _exit_hook_mismatch_cached(root: str, stat: tuple, probe: bytes, version: str) -> str | None:
+    hooks = Path(root) / EXITHOOK_API
+    where = f"$GOROOT/{EXITHOOK_API}"
+    fix = (f"the probe wraps the program's main instead (as for Go < 1.23); to use the exit hook, "
+           f"update harness/probe/{EXITHOOK_SOURCE.name} to match {where}")
+    if not stat:
+        note = f"{version} has no {where}: {fix}"
+    else:
+        src = _go_decls(hooks.read_text(errors="replace"))
+        mine = _go_decls(probe.decode())
+        theirs_fields, probe_fields = _struct_fields(src, "Hook"), _struct_fields(mine, "leaklabHook")
+        theirs_add, probe_add = _func_sig(src, "Add"), _func_sig(mine, "leaklabAddExitHook")
+        if probe_add:  # the probe's copy names the struct leaklabHook where the runtime says Hook
+            probe_add = ([{"leaklabHook": "Hook"}.get(t, t) for t in probe_add[0]], probe_add[1])
+        if not re.search(r"^package\s+exithook\b", src, re.M):
+            note = f"{version}: {where} is not package exithook: {fix}"
+        elif theirs_fields is None or theirs_fields != probe_fields:
+            note = (f"{version}'s exithook.Hook is {_show(theirs_fields)}, the probe copies "
+                    f"{_show(probe_fields)}: {fix}")
+        elif theirs_add != probe_add:
+            got = f"func Add({', '.join(theirs_add[0])}) {theirs_add[1]}".rstrip() if theirs_add else "missing"
+            note = f"{version}'s exithook.Add is {got}, the probe calls func Add(Hook): {fix}"
+        else:
+            return None
+    return note
+
+
+def exit_hook_mismatch(go: Go) -> str | None:
+    """None when the exit-hook API of `go`'s runtime (exithook.Hook's fields and exithook.Add's
+    signature in $GOROOT/src/internal/runtime/exithook/hooks.go) is exactly what the probe's
+    linkname copy assumes; otherwise one line saying what differs and what the build does
+    instead (a layout the probe does not know would corrupt memory silently). Cached per
+    toolchain (and per content of both files)."""
+    root = _goroot(go)
+    hooks = Path(root) / EXITHOOK_API if root else None
+    try:
+        st = hooks.stat() if hooks else None
+        stat = (st.st_mtime_ns, st.st_size, st.st_ino) if st else ()
+    except OSError:
+        stat = ()
+    return _exit_hook_mismatch_cached(str(root), stat, EXITHOOK_SOURCE.read_bytes(), go.version)
+
+
+@functools.lru_cache(maxsize=None)
+def _goroot_cached(go: Go) -> str:
+    res = go.run("env", "GOROOT", timeout=60)
+    return res.stdout.strip() if res.returncode == 0 else ""
+
+
+def _goroot(go: Go) -> str:
+    return go.root or _goroot_cached(go)
+
+
+def _uses_exit_hook(go: Go) -> tuple[bool, tuple[str, ...]]:
+    """Whether the probe links to the runtime's exit hook for `go`, and the notes to show."""
+    if go.major_minor < (1, 23):  # exit hooks live in internal/runtime/exithook since 1.23
+        return False, ()
+    note = exit_hook_mismatch(go)
+    if note and note not in _said:
+        _said.add(note)
+        _log.warning("%s", note)  # once per toolchain and process; Binary.notes carries it too
+    return note is None, (note,) if note else ()
 
 
 def _go_list(go: Go, target: Path, overlay: Path | None) -> list[dict]:
@@ -93,9 +208,9 @@ def _old_toolchain_gomod(go: Go, gomod: Path, work: Path) -> Path:
     return out
 
 
-def _fingerprint(go: Go, pkgs: list[dict], target: Path) -> str:
+def _fingerprint(go: Go, pkgs: list[dict], target: Path, mode: str) -> str:
     h = hashlib.sha256()
-    h.update(go.version.encode() + b"\0" + go.path.encode() + b"\0" + _env_key() + b"\0")
+    h.update(go.version.encode() + b"\0" + go.path.encode() + b"\0" + _env_key() + b"\0" + mode.encode() + b"\0")
     h.update(PROBE_SOURCE.read_bytes() + EXITHOOK_SOURCE.read_bytes() + MAIN_SOURCE.read_bytes())
     h.update(str(target.resolve()).encode())
     for p in pkgs:
@@ -170,6 +285,8 @@ def _memo_write(go: Go, path: Path, pkgs: list[dict], key: str, target: str, pkg
                 main_file: Path) -> None:
     dirs = [p["Dir"] for p in pkgs if not p.get("Standard") and p.get("Dir")]
     files = [str(PROBE_SOURCE), str(EXITHOOK_SOURCE), str(MAIN_SOURCE)]
+    if go.major_minor >= (1, 23) and _goroot(go):  # the exit-hook API checked (see exit_hook_mismatch)
+        files.append(str(Path(_goroot(go)) / EXITHOOK_API))
     for p in pkgs:
         gomod = (p.get("Module") or {}).get("GoMod")
         if gomod and not p.get("Standard"):
@@ -201,8 +318,9 @@ def _build(target: str | os.PathLike, go: Go, use_cache: bool) -> Binary:
     if path.is_file() and path.suffix != ".go":
         raise TargetError(f"{target}: not a .go file or a package directory")
     path = path.resolve()
+    use_hook, notes = _uses_exit_hook(go)  # the memo's signature covers the files this reads
     if use_cache and (hit := _memo_hit(go, path)) is not None:
-        return Binary(hit.path, str(target), hit.package_dir, hit.main_file, go, True)
+        return Binary(hit.path, str(target), hit.package_dir, hit.main_file, go, True, notes)
     work = Path(tempfile.mkdtemp(prefix="leaklab-build-"))
     try:
         overlay: dict[Path, Path] = {}
@@ -221,23 +339,23 @@ def _build(target: str | os.PathLike, go: Go, use_cache: bool) -> Binary:
         main_file = next((pkg_dir / n for n in pkg.get("GoFiles", [])
                           if _MAIN_RE.search((pkg_dir / n).read_text(errors="replace"))), None)
 
-        key = _fingerprint(go, pkgs, path)
+        key = _fingerprint(go, pkgs, path, "exithook" if use_hook else "wrapper")
         cached = cache_dir() / key / "prog"
         if use_cache and cached.exists():
             if main_file is not None:
                 _memo_write(go, path, pkgs, key, str(target), pkg_dir, main_file)
-            return Binary(cached, str(target), pkg_dir, main_file or pkg_dir, go, True)
+            return Binary(cached, str(target), pkg_dir, main_file or pkg_dir, go, True, notes)
 
         overlay[pkg_dir / PROBE_NAME] = work / PROBE_NAME
         shutil.copyfile(PROBE_SOURCE, work / PROBE_NAME)
         probe_files = [pkg_dir / PROBE_NAME]
         ldflags = []
-        if go.major_minor >= (1, 23):  # exit hooks live in internal/runtime/exithook since 1.23
+        if use_hook:  # Go 1.23+ whose exit-hook API is the one the probe copies
             overlay[pkg_dir / EXITHOOK_NAME] = work / EXITHOOK_NAME
             shutil.copyfile(EXITHOOK_SOURCE, work / EXITHOOK_NAME)
             probe_files.append(pkg_dir / EXITHOOK_NAME)
             ldflags = ["-ldflags=-checklinkname=0"]
-        elif main_file is not None:  # no exit hooks: the probe's main wraps the program's
+        elif main_file is not None:  # no exit hooks (or not as the probe knows them): wrap main
             overlay[pkg_dir / MAIN_NAME] = work / MAIN_NAME
             shutil.copyfile(MAIN_SOURCE, work / MAIN_NAME)
             probe_files.append(pkg_dir / MAIN_NAME)
@@ -263,7 +381,7 @@ def _build(target: str | os.PathLike, go: Go, use_cache: bool) -> Binary:
         os.chmod(tmp, 0o755)
         os.replace(tmp, cached)  # atomic: parallel builds of the same program are safe
         _memo_write(go, path, pkgs, key, str(target), pkg_dir, main_file)
-        return Binary(cached, str(target), pkg_dir, main_file, go, False)
+        return Binary(cached, str(target), pkg_dir, main_file, go, False, notes)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -123,6 +123,11 @@ def _user_name(fn: str) -> str:
     return fn
 
 
+# The probe's own main on the path without exit hooks (build.MAIN_NAME): it calls the program's
+# main, renamed main.leaklabUserMain, which is reported as main.main instead.
+_WRAPPER_FILE = "/zz_leaklab_main.go"
+
+
 def _file_line(line: str) -> tuple[str, int]:
     loc = line.strip().split(" +0x")[0]
     f, _, n = loc.rpartition(":")
@@ -158,7 +163,8 @@ def parse_goroutines(text: str) -> list[Goroutine]:
                 continue
             if not ln.startswith("\t") and i + 1 < len(lines) and lines[i + 1].startswith("\t"):
                 f, n = _file_line(lines[i + 1])
-                frames.append(Frame(_func_name(ln), f, n))
+                if not f.endswith(_WRAPPER_FILE):  # the probe's main, under the program's
+                    frames.append(Frame(_func_name(ln), f, n))
                 i += 2
                 continue
             i += 1
@@ -187,7 +193,8 @@ class LeakSite:
         return asdict(self)
 
 
-_PROBE_PREFIX = ("main.(*leaklabProbeState).", "main.leaklabArmGCHook.")  # the probe's sampler and GC hook
+# The probe's sampler, GC hook and any goroutine it starts (leaklabGo).
+_PROBE_PREFIX = ("main.(*leaklabProbeState).", "main.leaklabArmGCHook.", "main.leaklabGo.")
 
 
 def _is_probe(g: Goroutine) -> bool:
@@ -236,7 +243,7 @@ def parse_goroutine_profile(text: str, goroot: str) -> dict[str, int]:
         elif cur is not None and line.startswith("#"):
             cur.append(line)
     for lines in blocks:
-        frames = [m.groups() for m in map(_AGG_FRAME.match, lines[1:]) if m]
+        frames = [m.groups() for m in map(_AGG_FRAME.match, lines[1:]) if m and not m.group(2).endswith(_WRAPPER_FILE)]
         if not frames or any(f[0].startswith((*_PROBE_PREFIX, "runtime/trace.")) for f in frames):
             continue
         frames = [(_user_name(f), path, int(n)) for f, path, n in frames]
@@ -262,11 +269,9 @@ def _value(tok: str) -> float:
     return float(m.group(1)) * _UNITS.get(m.group(2), 1)
 
 
-def pprof_top(go: Go, profile: str | Path, sample_index: str | None = None,
-              diff_base: str | Path | None = None, nodecount: int = 15,
-              ignore: str | None = "leaklabProbeState|leaklabNewProbe") -> list[dict]:
-    """`go tool pprof -top` as rows: flat, flat_pct, cum, cum_pct, function.
-    `ignore` drops samples whose stack matches (by default the probe's own allocations)."""
+def pprof_top_args(sample_index: str | None = None, diff_base: str | Path | None = None,
+                   nodecount: int = 15, ignore: str | None = "leaklabProbeState|leaklabNewProbe") -> list[str]:
+    """The arguments of `go tool pprof` (before the profile) that `pprof_top` runs."""
     args = ["-top", f"-nodecount={nodecount}"]
     if ignore:
         args.append(f"-ignore={ignore}")
@@ -274,13 +279,30 @@ def pprof_top(go: Go, profile: str | Path, sample_index: str | None = None,
         args.append(f"-sample_index={sample_index}")
     if diff_base:
         args.append(f"-diff_base={diff_base}")
+    return args
+
+
+def pprof_top(go: Go, profile: str | Path, sample_index: str | None = None,
+              diff_base: str | Path | None = None, nodecount: int = 15,
+              ignore: str | None = "leaklabProbeState|leaklabNewProbe") -> list[dict]:
+    """`go tool pprof -top` as rows: flat, flat_pct, cum, cum_pct, function.
+    `ignore` drops samples whose stack matches (by default the probe's own allocations)."""
+    args = pprof_top_args(sample_index, diff_base, nodecount, ignore)
     res = go.tool("pprof", *args, str(profile), timeout=120)
     if res.returncode != 0:
         return []
+    return parse_pprof_top(res.stdout)
+
+
+def parse_pprof_top(text: str) -> list[dict]:
+    """The rows of `go tool pprof -top` output (the probe's own frames left out)."""
     rows = []
-    for line in res.stdout.splitlines():
-        m = _TOP_ROW.match(line)
-        if not m:
+    matches = [m for m in map(_TOP_ROW.match, text.splitlines()) if m]
+    # Built without exit hooks, the program's main is main.leaklabUserMain (shown as main.main)
+    # and the binary's main.main is the probe's, which calls it: that row is left out.
+    wrapped = any(m.group(6).strip() == "main.leaklabUserMain" for m in matches)
+    for m in matches:
+        if wrapped and m.group(6).strip() == "main.main":
             continue
         fn = _user_name(m.group(6).strip())
         if fn.startswith(("main.(*leaklabProbeState)", "main.leaklab")):

@@ -2,6 +2,7 @@
 
 import hashlib
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -170,7 +171,115 @@ def test_old_toolchain_builds_module_asking_for_newer_go(gomod, tmp_path):
     d = gomod(PROG)
     b = build(d, old, use_cache=False)
     assert b.go.major_minor == (1, 22) and b.path.exists()
+    assert b.notes == (), "no exit hooks before Go 1.23: the wrapped main is expected, no note"
     assert "go 1.27" in (d / "go.mod").read_text()
     # no exit hooks before Go 1.23: the probe's main runs the program's, renamed, then captures the end
     assert _run(b.path, old, LEAKLAB_DIR=str(tmp_path)).strip() == "hello"
     assert '"event":"end"' in (tmp_path / "metrics.jsonl").read_text()
+
+
+# --- the runtime's exit-hook API is checked before the probe links to it ----------------------
+
+SWAPPED = ("\tF            func() // func to run\n\tRunOnFailure bool   // whether to run on non-zero exit code\n",
+           "\tRunOnFailure bool   // whether to run on non-zero exit code\n\tF            func() // func to run\n")
+
+
+def _hooks_go(go) -> str:
+    from harness.build import EXITHOOK_API
+    return (Path(go.root) / EXITHOOK_API).read_text()
+
+
+def _fake_root(go, dst: Path, hooks: str | None, toolchain: bool = False):
+    """A Go whose GOROOT is `dst`: the real one's files (symlinked; with `toolchain`, a copy of
+    bin/go too, so that it runs from there) except hooks.go, which holds `hooks` (None: absent)."""
+    import os
+    import shutil
+    from harness.build import EXITHOOK_API
+    from harness.toolchain import Go
+    real, keep = Path(go.root), EXITHOOK_API.parent
+
+    def mirror(src: Path, out: Path, rel: Path):
+        out.mkdir(parents=True, exist_ok=True)
+        for e in os.scandir(src):
+            r = rel / e.name
+            if r == keep:
+                (out / e.name).mkdir()
+                for f in os.scandir(e.path):
+                    if f.name != EXITHOOK_API.name:
+                        shutil.copyfile(f.path, out / e.name / f.name)
+                if hooks is not None:
+                    (out / e.name / EXITHOOK_API.name).write_text(hooks)
+            elif r == Path("bin") and toolchain:
+                (out / "bin").mkdir()
+                for b in os.scandir(e.path):
+                    try:
+                        os.link(b.path, out / "bin" / b.name)  # Go finds its GOROOT from its own path
+                    except OSError:
+                        shutil.copy2(b.path, out / "bin" / b.name)
+            elif e.is_dir(follow_symlinks=False) and keep.is_relative_to(r):
+                mirror(Path(e.path), out / e.name, r)
+            elif toolchain:
+                os.symlink(e.path, out / e.name)
+
+    mirror(real, dst, Path())
+    return Go(path=str(dst / "bin" / "go"), version=go.version, major_minor=go.major_minor, root=str(dst))
+
+
+def test_the_exit_hook_api_check_compares_the_runtimes_declaration_with_the_probes_copy(go, tmp_path, caplog):
+    from harness.build import _uses_exit_hook, exit_hook_mismatch
+    assert exit_hook_mismatch(go) is None, "the lab's Go has the exit-hook API the probe copies"
+    assert _uses_exit_hook(go) == (True, ())
+    src = _hooks_go(go)
+    assert SWAPPED[0] in src
+    cases = {
+        "swapped": (src.replace(*SWAPPED), "exithook.Hook is {RunOnFailure bool; F func()}, the probe copies {F func(); RunOnFailure bool}"),
+        "added": (src.replace("\tRunOnFailure bool", "\tName string\n\tRunOnFailure bool"), "exithook.Hook is {F func(); Name string; RunOnFailure bool}"),
+        "retyped": (src.replace("F            func()", "F            func() error"), "exithook.Hook is {F func()error;"),
+        "add": (src.replace("func Add(h Hook) {", "func Add(h Hook, name string) {"), "exithook.Add is func Add(Hook, string)"),
+        "returns": (src.replace("func Add(h Hook) {", "func Add(h Hook) int {"), "exithook.Add is func Add(Hook) int"),
+        "renamed": (src.replace("type Hook struct", "type ExitHook struct"), "exithook.Hook is {}"),
+        "missing": (None, "has no $GOROOT/src/internal/runtime/exithook/hooks.go"),
+    }
+    comments_only = _fake_root(go, tmp_path / "comments", src.replace("// func to run", "// the function"))
+    assert exit_hook_mismatch(comments_only) is None, "comments do not change the API"
+    for name, (hooks, says) in cases.items():
+        caplog.clear()
+        fake = _fake_root(go, tmp_path / name, hooks)
+        note = exit_hook_mismatch(fake)
+        assert note and says in note and "\n" not in note, (name, note)
+        assert "wraps the program's main instead" in note and "leaklab_exithook.go" in note
+        assert exit_hook_mismatch(fake) == note and not caplog.records
+        for _ in range(2):  # what a build does
+            assert _uses_exit_hook(fake) == (False, (note,))
+        assert [r.getMessage() for r in caplog.records] == [note], "said once per toolchain, as a warning"
+
+
+@pytest.mark.slow  # the first run compiles the standard library against the changed runtime (then cached)
+def test_a_toolchain_whose_exit_hook_differs_gets_the_wrapped_main_and_a_note(go, gomod, tmp_path, no_leftovers):
+    from harness.measure import measure
+    d = gomod({"main.go": """
+        package main
+
+        import "fmt"
+
+        func main() {
+            go func() { <-make(chan int) }()
+            fmt.Println("hello")
+        }
+    """})
+    real = build(d, go, use_cache=False)
+    syms = go.run("tool", "nm", str(real.path)).stdout
+    assert real.notes == () and "leaklabUserMain" not in syms, "the exit hook, main as it is"
+
+    fake = _fake_root(go, tmp_path / "goroot", _hooks_go(go).replace(*SWAPPED), toolchain=True)
+    assert fake.run("env", "GOROOT").stdout.strip() == str(tmp_path / "goroot")
+    b = build(d, fake, use_cache=False)
+    assert len(b.notes) == 1 and "{RunOnFailure bool; F func()}" in b.notes[0], b.notes
+    syms = fake.run("tool", "nm", str(b.path)).stdout
+    assert "main.leaklabUserMain" in syms, "the program's main renamed and wrapped by the probe's"
+    assert build(d, fake).notes == b.notes, "a cached build says it too"
+    r = measure(b, duration=10)
+    assert r.exit == "exited" and r.final is not None and r.stdout_tail.strip() == "hello"
+    assert [(s.function, s.wait_reason, s.created_by_function) for s in r.sites] == \
+        [("main.main.func1", "chan receive", "main.main")], r.sites
+    assert r.sites[0].proven, "the end state was captured after main returned (goroutineleak profile)"
