@@ -139,7 +139,13 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("--duration", type=_duration, default=2.0)
 
     sub.add_parser("samples", help="list the lab's samples")
-    sub.add_parser("setup", help="fill the Go caches so the lab works offline")
+    st = sub.add_parser("setup", help="fill the Go caches so the lab works offline")
+    st.add_argument("--shared", action="store_true",
+                    help="an image for a hub: keep the caches beside the lab, outside the home directory")
+    st.add_argument("--workspace", type=Path, help="also make a learner's workspace there and warm the caches for it")
+    ws = sub.add_parser("workspace", help="make or update a learner's own copy of the labs and exercises")
+    ws.add_argument("action", choices=["init"])
+    ws.add_argument("dir", nargs="?", type=Path, default=Path.home() / "goleaklab")
     rl = sub.add_parser("run-labs", help="execute every lab notebook into build/labs")
     rl.add_argument("--full", action="store_true", help="classroom durations instead of quick mode")
     rl.add_argument("--jobs", type=int, default=DEFAULT_JOBS, help=f"notebooks run at once (default {DEFAULT_JOBS})")
@@ -211,7 +217,14 @@ def _dispatch(args) -> int:
         return EXIT_CLEAN
     if args.cmd == "setup":
         from .prepare import setup
-        return setup()
+        return setup(shared=args.shared, workspace=args.workspace)
+    if args.cmd == "workspace":
+        from . import workspace
+        try:
+            print(workspace.init(args.dir).line())
+        except (ValueError, OSError) as err:
+            raise LeakLabError(f"workspace {args.dir}: {err}") from None
+        return EXIT_CLEAN
     if args.cmd == "run-labs":
         from .prepare import run_labs
         kw = {"out": args.out} if args.out else {}

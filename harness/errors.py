@@ -6,6 +6,10 @@ class LeakLabError(Exception):
 
     exit_code = 2
 
+    def _render_traceback_(self) -> list[str]:
+        """In a notebook: the line, not a traceback through the harness (IPython asks for this)."""
+        return [f"{type(self).__name__}: {self}"]
+
 
 class ToolchainError(LeakLabError):
     """Go is missing, too old, or broken."""
@@ -38,3 +42,7 @@ class RunFailed(LeakLabError):
 
 class Cancelled(LeakLabError):
     """A run stopped because a run started together with it failed or was interrupted."""
+
+
+class UnsupportedPlatform(LeakLabError):
+    """Native Windows: no process groups or POSIX signals to end a program's whole tree with."""

@@ -6,10 +6,10 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import BuildError, LeakLabError
+from .errors import BuildError, LeakLabError, ToolchainError
 from .measure import Run
 from .samples import run_sample, scenario_dir, scenarios
-from .toolchain import find_go
+from .toolchain import find_go, missing_module
 
 
 @dataclass
@@ -38,6 +38,8 @@ def _gotest(scenario: str) -> tuple[bool | None, str]:
                  cwd=scenario_dir(scenario).parent, timeout=300,
                  extra_env={"LEAKLAB_CHECK_EXERCISE": "1"})
     out = (res.stdout + res.stderr).strip()
+    if res.returncode != 0 and (line := missing_module(out)):
+        raise ToolchainError(line)  # the set-up is incomplete, not the learner's code
     return res.returncode == 0, out
 
 

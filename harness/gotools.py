@@ -7,10 +7,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import LeakLabError
+from .errors import LeakLabError, ToolchainError
 
 from .samples import samples_dir, scenario_dir
-from .toolchain import Go, go_for
+from .toolchain import Go, go_for, missing_module
 
 _VET_RE = re.compile(r"^(?:\./)?(?P<file>[^\s:]+\.go):(?P<line>\d+):(?:(?P<col>\d+):)? (?P<msg>.*)$")
 
@@ -44,6 +44,8 @@ def go_test(scenario: str, run: str | None = None, env: dict[str, str] | None = 
     scenario_dir(scenario)  # unknown sample -> one clear line
     args = ["test", "-count=1"] + (["-v"] if verbose else []) + (["-run", run] if run else []) + [f"./{scenario}/"]
     res = toolchain.run(*args, cwd=samples_dir(), timeout=600, extra_env=env)
+    if res.returncode != 0 and (line := missing_module(res.stdout + res.stderr)):
+        raise ToolchainError(line)
     return GoToolResult("go " + " ".join(args), res.returncode == 0, relative_paths(res.stdout + res.stderr).strip(), [])
 
 

@@ -51,9 +51,39 @@ def lab_argv(extra: list[str] | None = None) -> list[str]:
     return argv + [*(extra or []), str(root / "labs" / "00_start_here.ipynb")]
 
 
-def setup() -> int:
+def setup(shared: bool = False, workspace: Path | None = None) -> int:
     """Download Go modules, compile tests and instrumented samples into the caches; register the
-    kernel and the editor settings."""
+    kernel and the editor settings.
+
+    `shared` (an image for a hub): the caches go beside the lab instead of the home directory,
+    which a hub's persistent storage hides, and the harness finds them there by itself.
+    `workspace`: also make a learner's workspace there and warm the caches for its path (on a
+    hub every learner's workspace has the same path, e.g. /home/jovyan/goleaklab)."""
+    if shared:
+        from .toolchain import SHARED_MARKER, shared_cache_dirs, shared_caches
+        for key, path in shared_cache_dirs().items():
+            path.mkdir(parents=True, exist_ok=True)
+            os.environ[key] = str(path)
+        os.environ["GOFLAGS"] = (os.environ.get("GOFLAGS", "") + " -modcacherw").strip()  # removable later
+    code = _setup()
+    if code == 0 and workspace is not None:
+        from . import workspace as ws
+        print(ws.init(workspace).line())
+        os.environ["LEAKLAB_SAMPLES"] = str(Path(workspace).expanduser().resolve() / "go_samples")
+        res = find_go().run("test", "-count=1", "-run", "^$", "./...", cwd=os.environ["LEAKLAB_SAMPLES"], timeout=900)
+        built, failed = compile_all()
+        if res.returncode != 0 or failed:
+            print("error: " + (failed[0] if failed else res.stderr.strip().splitlines()[0]), file=sys.stderr)
+            return 2
+        print(f"caches warm for the workspace at {workspace} ({built} programs)")
+    if code == 0 and shared:
+        SHARED_MARKER.write_text(json.dumps({k: str(v) for k, v in shared_cache_dirs().items()}))
+        shared_caches.cache_clear()
+        print(f"shared caches in {SHARED_MARKER.parent}: the harness uses them without configuration")
+    return code
+
+
+def _setup() -> int:
     install_jupyter_settings()
     print(f"kernel {KERNEL_NAME!r} registered as {KERNEL_DISPLAY!r}; editor indents with tabs (gofmt)")
     go = find_go()

@@ -17,7 +17,13 @@ SLACK_S = 8.0  # the driver ends itself after -duration; the probe stops it this
 
 
 def samples_dir() -> Path:
-    return Path(os.environ.get("LEAKLAB_SAMPLES", Path(__file__).resolve().parent.parent / "go_samples"))
+    """The lab's Go samples: $LEAKLAB_SAMPLES, else those of the learner's workspace this runs in
+    (see `workspace`), else the lab's own."""
+    if os.environ.get("LEAKLAB_SAMPLES"):
+        return Path(os.environ["LEAKLAB_SAMPLES"])
+    from .workspace import find
+    ws = find()
+    return ws / "go_samples" if ws else Path(__file__).resolve().parent.parent / "go_samples"
 
 
 def scenarios() -> list[str]:

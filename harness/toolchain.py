@@ -31,8 +31,11 @@ class Go:
     found: str = ""  # the `go` that was found, when `path` is the binary it stands for
 
     def env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
-        """Environment for every Go command: the chosen toolchain only, no cgo."""
+        """Environment for every Go command: the chosen toolchain only, no cgo, and the lab's
+        shared caches where an image was set up with them (see `shared_caches`)."""
         env = dict(os.environ)
+        for key, value in shared_caches().items():
+            env.setdefault(key, value)
         env.update(GOTOOLCHAIN="local", CGO_ENABLED="0", GOFLAGS=env.get("GOFLAGS", ""))
         env.pop("GOROOT", None)  # let the binary find its own root
         bindir = str(Path(self.path).parent)
@@ -86,9 +89,37 @@ def _candidates() -> list[tuple[str, str]]:
 
 
 def cache_root() -> Path:
-    """The harness's cache folder ($LEAKLAB_CACHE, else ~/.cache/leaklab)."""
-    base = os.environ.get("LEAKLAB_CACHE") or Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "leaklab"
+    """The harness's cache folder ($LEAKLAB_CACHE, else the shared one of an image set up with
+    `setup --shared`, else ~/.cache/leaklab)."""
+    base = (os.environ.get("LEAKLAB_CACHE") or shared_caches().get("LEAKLAB_CACHE")
+            or Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "leaklab")
     return Path(base)
+
+
+# An image for a hub (where a persistent home hides whatever the image put under the home
+# directory) keeps the Go module cache, a warm build cache and the harness's cache beside the lab:
+# `python -m harness setup --shared` fills them and writes this marker.
+LAB_HOME = Path(__file__).resolve().parent.parent
+SHARED_MARKER = LAB_HOME / ".cache" / "shared.json"
+
+
+def shared_cache_dirs() -> dict[str, Path]:
+    base = LAB_HOME / ".cache"
+    return {"GOMODCACHE": base / "gomod", "GOCACHE": base / "gobuild", "LEAKLAB_CACHE": base / "leaklab"}
+
+
+@functools.lru_cache(maxsize=1)
+def shared_caches() -> dict[str, str]:
+    """The shared caches' environment when this installation has them: the module cache is only
+    read (offline: GOPROXY=off), the build and harness caches are used where this user may write."""
+    if not SHARED_MARKER.exists():
+        return {}
+    dirs = shared_cache_dirs()
+    env = {"GOMODCACHE": str(dirs["GOMODCACHE"]), "GOPROXY": "off"}
+    for key in ("GOCACHE", "LEAKLAB_CACHE"):
+        if os.access(dirs[key], os.W_OK):
+            env[key] = str(dirs[key])
+    return env
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -188,3 +219,20 @@ def go_for(version: str | None = None) -> Go:
         raise ToolchainError(f"Go {version} is not installed at {path}: run `make setup` "
                              "(it installs the extra toolchains the labs use)")
     return probe_version(str(path))
+
+
+_NO_MODULE = re.compile(r"(?:module lookup disabled by GOPROXY=off|dial tcp|no such host|proxy\.golang\.org.*(?:refused|timeout)"
+                        r"|cannot find module providing package|missing go\.sum entry)")
+_MODULE_NAME = re.compile(r"\b((?:[a-z0-9-]+\.)+[a-z]{2,}/[\w./-]+?)(?:@v[\w.+-]+)?(?::|\s|$)")
+
+
+def missing_module(output: str) -> str | None:
+    """One line for people when Go failed because a module is neither in the module cache nor
+    downloadable here (an image or a machine set up without `harness setup`), else None."""
+    for line in output.splitlines():
+        if _NO_MODULE.search(line):
+            m = _MODULE_NAME.search(line) or re.search(r"^go: downloading (\S+)", output, re.M)
+            what = m.group(1) if m else "a module the lab's tests need"
+            return (f"Go's module cache lacks {what} and cannot fetch it here: run `python -m harness setup` "
+                    "once with network access (a hub image: `python -m harness setup --shared`)")
+    return None

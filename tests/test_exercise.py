@@ -103,3 +103,13 @@ def test_lesson_diff_leaves_out_lines_that_differ_only_in_the_variant_name():
     assert [r for r in rows if r[0] in "+-"] == [("+", "\tclose(done)")]
     assert rows[0][0] == "@" and ("  ", "") not in rows
     assert lesson_diff(a, a) == []
+
+
+def test_a_set_up_without_the_module_cache_says_so_in_one_line(sandbox, tmp_path):
+    """A hub image built without `harness setup` (empty module cache, no network): the check
+    names what is missing and how to fix it, never 'go test FAILS'."""
+    env = {"LEAKLAB_SAMPLES": str(sandbox), "GOMODCACHE": str(tmp_path / "empty-modcache"), "GOPROXY": "off"}
+    out = run_cli("exercise", "check", "goroutine_channel", "--duration", "1s", env=env)
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert "module cache lacks go.uber.org/goleak" in out.stderr and "harness setup" in out.stderr, out.stderr
+    assert "FAILS" not in out.stdout + out.stderr and "Traceback" not in out.stderr
