@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
+import stat
 import urllib.request
 import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psutil
+
 from . import collect
 from .build import Binary, build
 from .errors import LeakLabError
-from .supervise import DEFAULT_RSS_CAP, GRACE_S, supervise
+from .supervise import DEFAULT_RSS_CAP, GRACE_S, check_platform, supervise
 from .toolchain import Go, find_go
 from .verdict import Thresholds, Verdict, decide
 
@@ -27,6 +31,8 @@ def gc_every_for(duration: float) -> int:
     trend test has enough points even in a 1-2 s run; never more often than every 50 ms."""
     return int(min(DEFAULT_GC_EVERY_MS, max(50, duration * 1000 / 25)))
 _TAIL = 64 << 10
+_RUN_PREFIX = "leaklab-run-"
+_RUN_OWNER_RE = re.compile(r"leaklab-run-(\d+)-(\d+)-")
 _ARTIFACTS = ("metrics.jsonl", "stdout", "stderr", "heap*.pb.gz", "goroutine*.txt", "goroutineleak*",
               "trace.out", "trace-*.pb", "http-*")
 
@@ -98,6 +104,44 @@ def goroot(go: Go) -> str:
         return go.root
     res = go.run("env", "GOROOT")
     return res.stdout.strip()
+
+
+@functools.lru_cache(maxsize=None)
+def _owner_tag(pid: int) -> str:
+    """"<pid>-<start time, s>" of a harness process, in the name of each run folder it makes: a
+    later run (in any process) can then tell the folder of a harness that died mid-run (SIGKILL,
+    the OOM killer, a forced kernel restart) from one in use, also once the pid is reused."""
+    return f"{pid}-{int(psutil.Process(pid).create_time())}"
+
+
+def _owner_alive(pid: int, started: int) -> bool:
+    try:
+        p = psutil.Process(pid)
+        # start times are whole seconds in the name; boot-time rounding can move them by one
+        return p.status() != psutil.STATUS_ZOMBIE and abs(p.create_time() - started) < 2
+    except psutil.NoSuchProcess:  # ZombieProcess included
+        return False
+    except psutil.AccessDenied:  # it exists
+        return True
+
+
+def remove_stale_runs(tmp: str | Path | None = None) -> list[Path]:
+    """Remove run folders (leaklab-run-<pid>-<start>-*) whose harness process is dead; leave
+    those of live processes, other users' and older ones that name no owner. Its program group
+    died with it (see supervise._Lifeline), so nothing writes there any more."""
+    removed = []
+    for d in Path(tmp or tempfile.gettempdir()).glob(_RUN_PREFIX + "*"):
+        m = _RUN_OWNER_RE.match(d.name)
+        if not m or _owner_alive(int(m.group(1)), int(m.group(2))):
+            continue
+        try:
+            st = d.lstat()
+        except OSError:
+            continue
+        if stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid():  # never a symlink planted in /tmp
+            shutil.rmtree(d, ignore_errors=True)
+            removed.append(d)
+    return removed
 
 
 def _tail(path: Path, limit: int = _TAIL) -> str:
@@ -207,7 +251,9 @@ def measure(binary: Binary, args: list[str] | None = None, duration: float = 5.0
         gc_every_ms = gc_every_for(duration)
     if (heap_at or trace or http_fetch) and not keep:
         raise LeakLabError("heap snapshots and traces are files: pass keep=FOLDER to keep them")
-    work = Path(tempfile.mkdtemp(prefix="leaklab-run-"))
+    check_platform()
+    remove_stale_runs()
+    work = Path(tempfile.mkdtemp(prefix=f"{_RUN_PREFIX}{_owner_tag(os.getpid())}-"))
     try:
         extra = {"LEAKLAB_DIR": str(work), "LEAKLAB_INTERVAL_MS": str(interval_ms),
                  "LEAKLAB_GC_EVERY_MS": str(gc_every_ms), "LEAKLAB_MEMSTATS_EVERY": str(memstats_every),

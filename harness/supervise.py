@@ -1,7 +1,12 @@
 """Run an instrumented binary under supervision: own process group, deadline, RSS cap.
 
 Every path out of `supervise` (normal end, deadline, memory cap, exception, Ctrl-C) kills the
-whole process group; the caller owns the output folder.
+whole process group; the caller owns the output folder. When this Python process itself dies
+(SIGKILL, the OOM killer, a forced kernel restart) the kernel kills the group (see `_Lifeline`).
+
+Processes are read through psutil (RSS, liveness, descendants), so the memory cap and the
+clean-up hold on macOS too; Linux keeps its fast paths (pidfd wake-ups, wait4, the kernel's
+peak RSS). Native Windows has no process groups to stop a program's tree with: `check_platform`.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ import os
 import select
 import signal
 import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
@@ -17,13 +23,29 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, TypeVar
 
-from .errors import Cancelled
+import psutil
+
+from .errors import Cancelled, UnsupportedPlatform
+
+try:
+    import fcntl
+except ImportError:  # Windows: check_platform says what to do instead
+    fcntl = None
 
 T = TypeVar("T")
 
 DEFAULT_RSS_CAP = 512 << 20
 GRACE_S = 15.0          # time the probe gets to write its end-state profiles
 POLL_S = 0.02
+HWM_EVERY_S = 0.1       # Linux: how often the kernel's peak RSS is read (see _Memory)
+PLATFORM_LINE = ("Go Leak Lab runs programs on Linux or macOS (it stops a program's whole process group "
+                 "with signals): on Windows, use WSL2 or the dev container in .devcontainer/")
+
+
+def check_platform() -> None:
+    """Raise UnsupportedPlatform (one line: use WSL2 or the dev container) on native Windows."""
+    if sys.platform == "win32" or not hasattr(os, "killpg"):
+        raise UnsupportedPlatform(PLATFORM_LINE)
 
 
 @dataclass
@@ -86,47 +108,142 @@ def together(calls: list[Callable[[], T]], at_once: int | None = None) -> list[T
 def alive(pid: int) -> bool:
     """True if pid is a live (non-zombie) process."""
     try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:  # ZombieProcess included
         return False
+    except psutil.AccessDenied:  # macOS, another user's process: it exists
+        return True
 
 
 def started_alive() -> list[int]:
     """Processes (or members of their groups) started by the harness here that are still alive."""
     groups = set(_started)
     out = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
+    for pid in psutil.pids():
         try:
-            if os.getpgid(int(entry)) in groups and alive(int(entry)):
-                out.append(int(entry))
+            if os.getpgid(pid) in groups and alive(pid):
+                out.append(pid)
         except OSError:
             continue
     return out
 
 
-def _rss(pid: int) -> tuple[int, int]:
-    """(current RSS, peak RSS since exec) in bytes, from /proc."""
-    rss = hwm = 0
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    rss = int(line.split()[1]) * 1024
-                elif line.startswith("VmHWM:"):
-                    hwm = int(line.split()[1]) * 1024
-    except (OSError, IndexError, ValueError):
-        pass
-    return rss, hwm
+class _Memory:
+    """The program's resident memory: `read()` -> (current RSS, peak RSS seen) in bytes.
+
+    RSS comes from psutil on every platform, so the cap is the same code on Linux and macOS.
+    psutil has no peak; on Linux the kernel keeps one (VmHWM, since exec), read every
+    HWM_EVERY_S (it is sticky, so a spike between two polls still counts), and once more
+    before a kill. Elsewhere the peak is the highest RSS the polls saw."""
+
+    def __init__(self, pid: int):
+        self.pid, self.peak, self.hwm_at = pid, 0, 0.0
+        try:
+            self.proc: psutil.Process | None = psutil.Process(pid)
+        except psutil.Error:  # already gone
+            self.proc = None
+        self.linux = sys.platform.startswith("linux")
+
+    def read(self) -> tuple[int, int]:
+        rss = 0
+        if self.proc is not None:
+            try:
+                rss = self.proc.memory_info().rss
+            except psutil.Error:
+                pass
+        self.peak = max(self.peak, rss)
+        if self.linux and time.monotonic() - self.hwm_at >= HWM_EVERY_S:
+            self.kernel_peak()
+        return rss, self.peak
+
+    def kernel_peak(self) -> None:
+        if not self.linux:
+            return
+        self.hwm_at = time.monotonic()
+        try:
+            with open(f"/proc/{self.pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        self.peak = max(self.peak, int(line.split()[1]) * 1024)
+                        break
+        except (OSError, IndexError, ValueError):
+            pass
 
 
-def _kill_group(pgid: int) -> None:
+def _kill_group(pgid: int, leader: int | None = None) -> None:
+    """SIGKILL the process group; with `leader` (a child of ours not yet reaped, so its pid
+    cannot have been reused) also every descendant psutil finds under it, those that left the
+    group (setsid) included. Once the leader has ended its children belong to init and only the
+    group is reachable."""
+    tree = []
+    if leader is not None:
+        try:
+            tree = psutil.Process(leader).children(recursive=True)
+        except psutil.Error:
+            pass
     try:
         os.killpg(pgid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
+    for p in tree:
+        try:
+            p.kill()  # psutil checks the process is still the one it listed (no pid reuse)
+        except psutil.Error:
+            pass
+
+
+class _Lifeline:
+    """Kills the program's process group when this Python process dies, however it dies.
+
+    A pipe: the program inherits the read end (its children inherit it too, Go's os/exec keeps
+    inherited fds), only this process holds the write end. The read end is put in async mode
+    (O_ASYNC) with the program's process group as owner (F_SETOWN -pgid) and SIGKILL as the
+    signal (F_SETSIG). When the last write end closes, which the kernel does itself when this
+    process ends (SIGKILL, the OOM killer, a kernel restart), the kernel sends SIGKILL to every
+    member of the group at once: grandchildren included, SIGTERM ignored or not, the program
+    stopped (SIGSTOP) or wedged, with or without the probe. The harness never writes to the pipe
+    (a write would fire it too).
+
+    Why not the probe: a goroutine reading the pipe would be one more goroutine to leave out of
+    every count and dump, and a SIGSTOPped or wedged program would not run it; here no code of the
+    program runs at all. PR_SET_CHILD_SUBREAPER does not help when the harness itself is gone
+    (and would leave every orphaned grandchild of a Jupyter kernel to it), and a cgroup needs
+    delegation a learner's machine rarely has. Not covered: a descendant that left the group
+    (setsid); the window of microseconds between exec and arm().
+
+    F_SETSIG is Linux-only; elsewhere (macOS) there is no lifeline and, if the harness dies, the
+    probe's deadline still ends the program itself."""
+
+    def __init__(self):
+        self.r = self.w = -1
+        if fcntl is not None and hasattr(fcntl, "F_SETSIG"):
+            self.r, self.w = os.pipe()  # close-on-exec: no other child of ours keeps an end
+
+    @property
+    def pass_fds(self) -> tuple[int, ...]:
+        return (self.r,) if self.r >= 0 else ()
+
+    def arm(self, pgid: int) -> bool:
+        """Point the program's end at its group; drop ours (the program holds it now)."""
+        if self.r < 0:
+            return False
+        try:
+            fcntl.fcntl(self.r, fcntl.F_SETSIG, signal.SIGKILL)
+            fcntl.fcntl(self.r, fcntl.F_SETOWN, -pgid)
+            fcntl.fcntl(self.r, fcntl.F_SETFL, fcntl.fcntl(self.r, fcntl.F_GETFL) | os.O_ASYNC)
+            return True
+        except OSError:  # e.g. the group is already gone: nothing left to guard
+            return False
+        finally:
+            os.close(self.r)
+            self.r = -1
+
+    def close(self) -> None:
+        """After the group was killed: closing the write end fires once more, at nothing alive."""
+        for fd in (self.r, self.w):
+            if fd >= 0:
+                os.close(fd)
+        self.r = self.w = -1
 
 
 def supervise(argv: list[str], outdir: Path, env: dict[str, str], deadline_s: float,
@@ -138,20 +255,29 @@ def supervise(argv: list[str], outdir: Path, env: dict[str, str], deadline_s: fl
     """
     if rss_cap <= 0:
         raise ValueError("rss_cap must be positive")
+    check_platform()
     start = time.monotonic()
     hard_stop = start + deadline_s + grace_s
-    with open(outdir / "stdout", "wb") as out, open(outdir / "stderr", "wb") as err:
-        proc = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-                                env=env, cwd=outdir, start_new_session=True, close_fds=True)
+    lifeline = _Lifeline()
+    try:
+        with open(outdir / "stdout", "wb") as out, open(outdir / "stderr", "wb") as err:
+            proc = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                                    env=env, cwd=outdir, start_new_session=True, close_fds=True,
+                                    pass_fds=lifeline.pass_fds)
+    except BaseException:
+        lifeline.close()
+        raise
     pgid = proc.pid
     _started.append(pgid)
-    try:  # readable the moment the process ends: the poll below wakes then, not up to POLL_S later
-        pidfd = os.pidfd_open(proc.pid)
-    except (AttributeError, OSError):  # not Linux 5.3+ or Python 3.9+: plain polling
-        pidfd = None
-    peak, status, usage, how, last_cb, ended = 0, None, None, None, 0.0, None
+    status, usage, how, last_cb, ended, pidfd = None, None, None, 0.0, None, None
+    memory = _Memory(proc.pid)
     cancel = getattr(_local, "cancel", None)
     try:
+        lifeline.arm(pgid)
+        try:  # readable the moment the process ends: the poll below wakes then, not up to POLL_S later
+            pidfd = os.pidfd_open(proc.pid)
+        except (AttributeError, OSError):  # not Linux 5.3+ or Python 3.9+: plain polling
+            pidfd = None
         while True:
             if cancel is not None and cancel.is_set():
                 raise Cancelled("stopped: a run started together with it failed or was interrupted")
@@ -159,8 +285,7 @@ def supervise(argv: list[str], outdir: Path, env: dict[str, str], deadline_s: fl
             if pid == proc.pid:
                 status, usage, ended = st, ru, time.monotonic()
                 break
-            rss, hwm = _rss(proc.pid)
-            peak = max(peak, rss, hwm)
+            rss, _ = memory.read()
             if rss > rss_cap:
                 how = "memory_cap"
                 break
@@ -176,13 +301,19 @@ def supervise(argv: list[str], outdir: Path, env: dict[str, str], deadline_s: fl
             else:
                 select.select([pidfd], [], [], POLL_S)
     except BaseException:
-        _kill_group(pgid)
+        _kill_group(pgid, proc.pid if status is None else None)  # not reaped: its pid is still its own
         _reap(proc)
         raise
     finally:
-        _kill_group(pgid)  # the program's own children too, on every path
+        if status is None:
+            memory.kernel_peak()
+        # The program's own children too, on every path; its descendants that left the group
+        # as well while the program is not reaped (the leader's pid is then still its own).
+        _kill_group(pgid, proc.pid if status is None and proc.returncode is None else None)
+        lifeline.close()
         if pidfd is not None:
             os.close(pidfd)
+    peak = memory.peak
     if status is None:
         status, usage = _reap(proc)
     proc.returncode = os.waitstatus_to_exitcode(status) if status is not None else None

@@ -1,5 +1,6 @@
 """Supervised runs of real Go programs: every way a run can end, and nothing left behind."""
 
+import json
 import os
 import signal
 import threading
@@ -314,3 +315,59 @@ def test_stdout_flood_is_tailed_not_loaded(gomod, go, no_leftovers):
     r = measure(build(d, go), duration=30)
     assert r.exit == "exited"
     assert len(r.stdout_tail) <= 64 << 10 and r.stdout_tail.endswith("THE END\n")
+
+
+@pytest.mark.parametrize("version", [None, "1.22"])
+def test_the_goroutine_count_leaves_out_exactly_the_probes_own_goroutines(gomod, tmp_path, version, no_leftovers):
+    """main and the three goroutines it starts are 4 in every sample, with an execution trace
+    (runtime/trace reads it on a goroutine of its own) and without."""
+    from harness.toolchain import go_for
+    d = gomod({"main.go": """
+        package main
+
+        import "time"
+
+        func main() {
+            for i := 0; i < 3; i++ {
+                go func() { select {} }()
+            }
+            time.Sleep(300 * time.Millisecond)
+        }
+    """})
+    b = build(d, go_for(version))
+    for trace in (False, True):
+        r = measure(b, duration=10, trace=trace, keep=tmp_path / f"trace-{trace}")
+        assert r.exit == "exited" and r.final is not None, r.message
+        counts = [s["goroutines"] for s in r.samples[1:]]  # the first sample is taken before main runs
+        assert len(counts) >= 4 and set(counts) == {4} and r.final["goroutines"] == 4, (trace, counts, r.final)
+        assert (tmp_path / f"trace-{trace}" / "trace.out").exists() == trace
+
+
+@pytest.mark.parametrize("version,busy_from", [(None, "metrics"), ("1.22", "stack")])
+def test_goroutines_still_running_or_sleeping_when_main_returns_are_waited_for(gomod, tmp_path, version, busy_from,
+                                                                              no_leftovers):
+    """The end state is captured once the program's goroutines that still run or sleep are done:
+    told apart by runtime/metrics where it counts running goroutines (Go 1.27), by a goroutine
+    dump on Go 1.22. Only the goroutine blocked for good is left."""
+    from harness.toolchain import go_for
+    d = gomod({"main.go": """
+        package main
+
+        import "time"
+
+        func main() {
+            end := time.Now().Add(300 * time.Millisecond)
+            go func() { // still computing for 300 ms after main returns
+                for time.Now().Before(end) {
+                }
+            }()
+            go func() { time.Sleep(200 * time.Millisecond) }()
+            go func() { select {} }()
+        }
+    """})
+    r = measure(build(d, go_for(version)), duration=10, keep=tmp_path / "art")
+    assert r.exit == "exited" and r.final is not None, r.message
+    assert [(s.function, s.wait_reason) for s in r.sites] == [("main.main.func3", "select (no cases)")], r.sites
+    assert r.final["goroutines"] == 2, "main and the blocked one"
+    end = [json.loads(ln) for ln in (tmp_path / "art" / "metrics.jsonl").read_text().splitlines() if '"end"' in ln]
+    assert end[0]["busy_from"] == busy_from and end[0]["t"] >= 0.3, end

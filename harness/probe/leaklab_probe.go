@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -71,6 +72,25 @@ type leaklabProbeState struct {
 
 var leaklabProbe = leaklabNewProbe()
 
+// leaklabOwn counts the probe's own goroutines that runtime.NumGoroutine counts: the sampling
+// loop, and runtime/trace's reader goroutine while a trace is written. The samples' "goroutines"
+// leave them out, exactly: every goroutine the probe starts goes through leaklabGo.
+var leaklabOwn atomic.Int32
+
+// leaklabGo starts a goroutine of the probe's own (counted in leaklabOwn while f runs).
+func leaklabGo(f func()) {
+	leaklabOwn.Add(1)
+	go func() {
+		defer leaklabOwn.Add(-1)
+		f()
+	}()
+}
+
+// leaklabSched reads how many goroutines are running and runnable, where runtime/metrics has
+// those counts (Go 1.27 does, 1.22 does not); nil where it does not, and leaklabBusy reads a
+// goroutine dump instead.
+var leaklabSched []metrics.Sample
+
 func leaklabNewProbe() *leaklabProbeState {
 	p := &leaklabProbeState{start: time.Now(), interval: 50 * time.Millisecond, msEvery: 20,
 		settle: 500 * time.Millisecond, lastGCAt: time.Now()}
@@ -108,6 +128,10 @@ func leaklabNewProbe() *leaklabProbeState {
 			p.keys = append(p.keys, m[1])
 		}
 	}
+	if supported["/sched/goroutines/running:goroutines"] && supported["/sched/goroutines/runnable:goroutines"] {
+		leaklabSched = []metrics.Sample{{Name: "/sched/goroutines/running:goroutines"},
+			{Name: "/sched/goroutines/runnable:goroutines"}}
+	}
 	if p.dir == "" {
 		return p // built with the probe but run outside the harness: stay silent
 	}
@@ -122,6 +146,7 @@ func leaklabNewProbe() *leaklabProbeState {
 	if os.Getenv("LEAKLAB_TRACE") != "" {
 		if tf, err := os.Create(p.dir + "/trace.out"); err == nil && trace.Start(tf) == nil {
 			p.trace = tf
+			leaklabOwn.Add(1) // the goroutine runtime/trace started to read the trace
 		}
 	}
 	return p
@@ -135,7 +160,7 @@ func init() {
 		p.timer = time.NewTimer(p.interval)
 		p.mu.Unlock()
 		leaklabArmGCHook(p)
-		go p.loop()
+		leaklabGo(p.loop)
 	}
 }
 
@@ -362,7 +387,7 @@ func leaklabGCState() (gcs, allocs uint64) {
 	return gcs, allocs
 }
 
-// sample writes one JSON line. The probe's own sampling goroutine is not counted.
+// sample writes one JSON line. The probe's own goroutines are not counted (leaklabOwn).
 func (p *leaklabProbeState) sample(withMemStats, final bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -376,10 +401,11 @@ func (p *leaklabProbeState) sample(withMemStats, final bool) {
 	b := p.buf[:0]
 	b = append(b, `{"t":`...)
 	b = strconv.AppendFloat(b, time.Since(p.start).Seconds(), 'f', 4, 64)
-	// runtime.NumGoroutine leaves out the runtime's own goroutines (GC workers...),
-	// which /sched/goroutines counts since Go 1.26; minus one for the probe's sampler.
+	// runtime.NumGoroutine leaves out the runtime's own goroutines (GC workers, the finalizer
+	// goroutine even while it runs the probe's GC hook...), which /sched/goroutines counts since
+	// Go 1.26: the two are not interchangeable. Minus the probe's own goroutines.
 	b = append(b, `,"goroutines":`...)
-	b = strconv.AppendInt(b, int64(runtime.NumGoroutine()-1), 10)
+	b = strconv.AppendInt(b, int64(runtime.NumGoroutine()-int(leaklabOwn.Load())), 10)
 	for i, s := range p.samples {
 		switch s.Value.Kind() {
 		case metrics.KindUint64:
@@ -463,8 +489,14 @@ func (p *leaklabProbeState) finish(reason string) {
 		p.mu.Unlock()
 		p.event("ending", reason, "")
 		if p.trace != nil {
+			n := runtime.NumGoroutine()
 			trace.Stop()
 			p.trace.Close()
+			// Stop returns once the trace is written; its reader goroutine ends right after.
+			for wait := time.Now().Add(20 * time.Millisecond); runtime.NumGoroutine() >= n && time.Now().Before(wait); {
+				time.Sleep(100 * time.Microsecond)
+			}
+			leaklabOwn.Add(-1)
 		}
 		if reason == "exited" {
 			p.settleGoroutines()
@@ -507,7 +539,8 @@ func (p *leaklabProbeState) finish(reason string) {
 		}
 		// How the periodic samples were paced, for the record (see loop).
 		p.mu.Lock()
-		paced := `,"paced_by_gc":` + strconv.Itoa(p.byGC) + `,"paced_by_timer":` + strconv.Itoa(p.taken-p.byGC)
+		paced := `,"paced_by_gc":` + strconv.Itoa(p.byGC) + `,"paced_by_timer":` + strconv.Itoa(p.taken-p.byGC) +
+			`,"busy_from":"` + leaklabBusyFrom() + `"`
 		p.mu.Unlock()
 		p.event("end", reason, paced)
 		p.mu.Lock()
@@ -524,7 +557,7 @@ func (p *leaklabProbeState) settleGoroutines() {
 	deadline := time.Now().Add(p.settle)
 	last, stable := runtime.NumGoroutine(), time.Now()
 	buf := leaklabStackBuf[:]
-	for time.Now().Before(deadline) && last > 2 {
+	for time.Now().Before(deadline) && last > 1+int(leaklabOwn.Load()) { // the caller and the probe's
 		time.Sleep(5 * time.Millisecond)
 		n := runtime.NumGoroutine()
 		if n != last {
@@ -541,8 +574,19 @@ func (p *leaklabProbeState) settleGoroutines() {
 var leaklabStackBuf [64 << 10]byte
 
 // leaklabBusy reports whether a goroutine other than the caller and the probe's
-// sampler is running, runnable or in time.Sleep.
+// sampler is running, runnable or in time.Sleep. Where runtime/metrics counts running and runnable
+// goroutines it says so from those counts, without stopping the world for a dump (counting the
+// runtime's own goroutines too: a GC worker that runs makes the caller wait one more check);
+// sleeping goroutines it cannot see, so when none runs the dump is still read for those.
 func leaklabBusy(buf *[]byte) bool {
+	if leaklabSched != nil {
+		metrics.Read(leaklabSched)
+		running, runnable := leaklabSched[0].Value, leaklabSched[1].Value
+		if running.Kind() == metrics.KindUint64 && runnable.Kind() == metrics.KindUint64 &&
+			(running.Uint64() > 1 || runnable.Uint64() > 0) { // 1: the caller
+			return true
+		}
+	}
 	for {
 		n := runtime.Stack(*buf, true)
 		if n < len(*buf) {
@@ -559,16 +603,24 @@ func leaklabBusy(buf *[]byte) bool {
 	blocks := bytes.Split(*buf, []byte("\n\n"))
 	defer func() { *buf = (*buf)[:cap(*buf)] }()
 	for _, b := range blocks[1:] { // blocks[0] is the calling goroutine
-		if bytes.Contains(b, []byte("leaklabProbeState")) {
+		if bytes.Contains(b, []byte("leaklabProbeState")) || bytes.Contains(b, []byte("main.leaklabGo")) {
 			continue
 		}
 		hdr, _, _ := bytes.Cut(b, []byte("\n"))
-		if bytes.Contains(hdr, []byte("[running")) || bytes.Contains(hdr, []byte("[runnable")) ||
-			bytes.Contains(hdr, []byte("[sleep")) {
+		if bytes.Contains(hdr, []byte("[sleep")) || leaklabSched == nil &&
+			(bytes.Contains(hdr, []byte("[running")) || bytes.Contains(hdr, []byte("[runnable"))) {
 			return true
 		}
 	}
 	return false
+}
+
+// leaklabBusyFrom names where leaklabBusy learns of running goroutines, for the end event.
+func leaklabBusyFrom() string {
+	if leaklabSched != nil {
+		return "metrics"
+	}
+	return "stack"
 }
 
 func (p *leaklabProbeState) writeProfile(name, file string, debug int) {
