@@ -114,6 +114,10 @@ def _landing(rows: list[tuple[str, dict, str]]) -> str:
 def build(executed: Path = ROOT / "build" / "labs", out: Path = ROOT / "build" / "site",
           stage: Path = ROOT / "build" / "site-src") -> Path:
     """Stage the executed notebooks and the landing page, run Sphinx; returns the landing page."""
+    try:
+        import myst_nb  # noqa: F401
+    except ImportError:
+        raise SiteError("the docs site needs Sphinx and MyST-NB: Python 3.11+ and `pip install -r requirements.txt`") from None
     notebooks = sorted(executed.glob("[0-9][0-9]_*.ipynb"))
     if not notebooks:
         raise SiteError(f"no executed notebooks in {executed}: run `make run-all` first")

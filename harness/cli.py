@@ -143,6 +143,11 @@ def main(argv: list[str] | None = None) -> int:
     st.add_argument("--shared", action="store_true",
                     help="an image for a hub: keep the caches beside the lab, outside the home directory")
     st.add_argument("--workspace", type=Path, help="also make a learner's workspace there and warm the caches for it")
+    cs = sub.add_parser("class-status", help="a hub's learners and their exercises' last checks (for the teacher)")
+    cs.add_argument("--hub", required=True, help="the hub's public URL, e.g. https://hub.example.org")
+    cs.add_argument("--token", default=os.environ.get("JUPYTERHUB_API_TOKEN", ""),
+                    help="a token with read:users and access:servers (default $JUPYTERHUB_API_TOKEN)")
+    cs.add_argument("--workspace", default="", help="the workspace's path under each server's root, if not the root")
     ws = sub.add_parser("workspace", help="make or update a learner's own copy of the labs and exercises")
     ws.add_argument("action", choices=["init"])
     ws.add_argument("dir", nargs="?", type=Path, default=Path.home() / "goleaklab")
@@ -218,6 +223,12 @@ def _dispatch(args) -> int:
     if args.cmd == "setup":
         from .prepare import setup
         return setup(shared=args.shared, workspace=args.workspace)
+    if args.cmd == "class-status":
+        from . import classroom
+        if not args.token:
+            raise LeakLabError("class-status needs a hub token: --token or $JUPYTERHUB_API_TOKEN")
+        print(classroom.table(classroom.status(args.hub, args.token, args.workspace)))
+        return EXIT_CLEAN
     if args.cmd == "workspace":
         from . import workspace
         try:

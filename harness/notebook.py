@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from . import exercise as _exercise
+from . import workspace as _workspace
 from .errors import LeakLabError
 from .measure import Run
 from .plot import plot_runs
@@ -309,6 +310,7 @@ def check_exercise(scenario: str, duration: float = 2.0, record: bool = True):
         _display_figure(plot_runs([res.run], width=7))
     if res.gotest_passed is False:
         _pre("<code>go test -run TestExercise</code> output (what failed):", _test_failures(res.gotest_output))
+    _workspace.record_progress(scenario, res.state, res.line)
     if record:
         _display({VERDICT_MIME: {"name": f"exercise:{scenario}", "fixed": res.fixed, "state": res.state,
                                  "line": res.line},
@@ -458,6 +460,7 @@ def check_task(name: str, answer=None, record: bool = True, **kw):
     _display_html(f'<p style="font-size:1.1em;color:{colour}"><b>{html.escape(res.line)}</b></p>')
     if res.details:
         _md(res.details)
+    _workspace.record_progress(f"task:{name}", "done" if res.done else "not done", res.line)
     if record:
         _display({VERDICT_MIME: {"name": f"task:{name}", "done": res.done, "line": res.line},
                   "text/plain": f"task {name}: {'done' if res.done else 'not done yet'}"}, raw=True)

@@ -90,3 +90,26 @@ def find(start: Path | None = None) -> Path | None:
         if (d / MARKER).exists() and (d / "go_samples").is_dir():
             return d
     return None
+
+
+PROGRESS = "progress.json"  # in the workspace's root: the teacher's class status reads it
+
+
+def record_progress(name: str, state: str, line: str, start: Path | None = None) -> None:
+    """Keep the last check of exercise or task `name` in the workspace it ran in (nothing
+    outside a workspace), for `python -m harness class-status`."""
+    from datetime import datetime, timezone
+
+    from .samples import samples_dir
+    ws = find(start or samples_dir())
+    if ws is None:
+        return
+    path = ws / PROGRESS
+    try:
+        data = json.loads(path.read_text()) if path.exists() else {}
+    except ValueError:
+        data = {}
+    data[name] = {"state": state, "line": line, "at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=1, sort_keys=True))
+    tmp.replace(path)

@@ -133,6 +133,7 @@ def _docs_build():
 @pytest.fixture(scope="module")
 def site():
     import time
+    pytest.importorskip("myst_nb", reason="the docs site needs Sphinx and MyST-NB (Python 3.11+, requirements.txt)")
     executed = sorted(OUT.glob("[0-9][0-9]_*.ipynb"))
     if len(executed) != len(LABS):
         pytest.fail(f"only {len(executed)} of {len(LABS)} labs were executed; the site needs them all")
@@ -209,3 +210,23 @@ def test_site_in_a_browser_navigation_search_images(site):
         browser.close()
     assert "17_goroutineleak_profile" in first, f"search for goroutineleak lands on {first}"
     assert not problems, problems
+
+
+def test_a_failing_cell_is_reported_by_index_source_and_exception(tmp_path):
+    """What `run-labs` and the test above report for a lab that fails: the cell (its index in the
+    lab, counted as papermill's injected parameters were not there, and its first line), the
+    exception's name and its message; with and without a cell tagged `parameters`."""
+    notebooks = []
+    for name, tagged in (("01_untagged.ipynb", False), ("02_tagged.ipynb", True)):
+        nb = nbformat.v4.new_notebook()
+        first = nbformat.v4.new_code_cell("quick = False" if tagged else "x = 1")
+        if tagged:
+            first.metadata["tags"] = ["parameters"]
+        nb.cells = [first, nbformat.v4.new_code_cell("# the second cell\nraise LookupError(f'no {quick=}')"),
+                    nbformat.v4.new_code_cell("print('not reached')")]
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(nb, tmp_path / name)
+        notebooks.append(tmp_path / name)
+    results = execute_labs(notebooks, tmp_path / "out", quick=True, jobs=2)
+    for nb in notebooks:
+        assert results[nb.name][1] == "cells[1] `# the second cell`: LookupError: no quick=True", results
