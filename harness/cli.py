@@ -143,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     st.add_argument("--shared", action="store_true",
                     help="an image for a hub: keep the caches beside the lab, outside the home directory")
     st.add_argument("--workspace", type=Path, help="also make a learner's workspace there and warm the caches for it")
+    sub.add_parser("preflight", help="before a class: toolchains, offline module cache, one lab run and check, timed")
     cs = sub.add_parser("class-status", help="a hub's learners and their exercises' last checks (for the teacher)")
     cs.add_argument("--hub", required=True, help="the hub's public URL, e.g. https://hub.example.org")
     cs.add_argument("--token", default=os.environ.get("JUPYTERHUB_API_TOKEN", ""),
@@ -223,6 +224,9 @@ def _dispatch(args) -> int:
     if args.cmd == "setup":
         from .prepare import setup
         return setup(shared=args.shared, workspace=args.workspace)
+    if args.cmd == "preflight":
+        from . import classroom
+        return EXIT_CLEAN if classroom.preflight() else EXIT_ERROR
     if args.cmd == "class-status":
         from . import classroom
         if not args.token:

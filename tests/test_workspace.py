@@ -48,3 +48,12 @@ def test_the_harness_finds_the_workspace_it_runs_in(tmp_path):
     # the course's own exercise is untouched: the check in the repository still finds the leak
     assert (samples_dir() / "goroutine_channel" / "exercise.go").read_bytes() != \
         (ws / "go_samples/goroutine_channel/exercise.go").read_bytes()
+
+
+def test_preflight_passes_here_and_names_a_missing_module_cache(tmp_path):
+    ok = run_cli("preflight", timeout=900)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "✗" not in ok.stdout and "lab 01's runs: leaky leak, fixed clean" in ok.stdout, ok.stdout
+    bad = run_cli("preflight", env={"GOMODCACHE": str(tmp_path / "empty"), "GOPROXY": "off"}, timeout=900)
+    assert bad.returncode == 2, bad.stdout
+    assert "✗ Go's module cache lacks go.uber.org/goleak" in bad.stdout, bad.stdout
