@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeat", type=int, default=1, help="runs per program (default 1)")
     ap.add_argument("--only", default="", help="only programs whose name contains this")
-    ap.add_argument("--readme", action="store_true", help="also write the figures into README.md")
+    ap.add_argument("--readme", action="store_true", help="also write the figures into benchmarks/README.md")
     args = ap.parse_args(argv)
     if args.readme:
         import contextlib

@@ -640,8 +640,8 @@ def main(what: str, repeat: int, long: bool = False, readme: bool = False, work:
 
 
 def write_readme_block(name: str, text: str) -> None:
-    """Put `text` between the README's `<!-- bench:NAME -->` markers (appended if missing)."""
-    readme = Path(__file__).resolve().parent.parent / "README.md"
+    """Put `text` between benchmarks/README.md's `<!-- bench:NAME -->` markers (appended if missing)."""
+    readme = Path(__file__).resolve().parent.parent / "benchmarks" / "README.md"
     body = readme.read_text()
     start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
     new = f"{start}\n{text.rstrip()}\n{end}"

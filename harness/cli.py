@@ -168,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="repetitions (default 5; 20 for ttv; readcost, pacing: processes per row, default 2, at most 5; "
                         "lab: warm runs after one cold run, default 3)")
     b.add_argument("--long", action="store_true", help="scale: include a 600 s run")
-    b.add_argument("--readme", action="store_true", help="write the figures into README.md")
+    b.add_argument("--readme", action="store_true", help="write the figures into benchmarks/README.md")
     b.add_argument("--work", type=float, default=1.0,
                    help="overhead: scale the benchmark programs' work (default 1; 0.25 for a quick look)")
     b.add_argument("--arms", default=None,
