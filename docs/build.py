@@ -24,7 +24,7 @@ ROOT = HERE.parent
 VERDICT_MIME = "application/vnd.goleaklab.verdicts+json"
 # The course's parts, in order: (caption, first lab number of the part).
 PARTS = [("Start", 0), ("Leak patterns", 1), ("How Go's memory works", 10), ("How to catch leaks", 13),
-         ("Capstone", 23)]
+         ("In production", 23), ("Capstone", 27)]
 # Cells papermill adds or that only set a run up: never content for a reader.
 _REMOVED_TAGS = {"parameters", "injected-parameters"}
 

@@ -9,7 +9,7 @@ from .errors import BuildError, LeakLabError, RunFailed, TargetError, ToolchainE
 from .exercise import check as exercise_check
 from .gotools import go_test, go_vet
 from .measure import Run, check, measure
-from .notebook import (Stopped, check_exercise, check_task, reset_task, compare, details, doctor, hint, predict, record_skip,
+from .notebook import (Stopped, check_exercise, check_task, course_map, reset_task, compare, details, doctor, hint, predict, record_skip,
                        reset_exercise, reveal, run, show, show_code, show_diff, show_solution, side_by_side)
 from .plot import COLORS, plot_runs
 from .samples import run_sample, scenarios
@@ -20,6 +20,6 @@ __all__ = [
     "build", "check", "measure", "Run", "run_sample", "scenarios", "find_go", "go_for",
     "plot_runs", "COLORS", "Thresholds", "Verdict", "decide", "exercise_check",
     "run", "compare", "side_by_side", "show", "show_code", "show_diff", "show_solution", "check_exercise",
-    "hint", "reset_exercise", "doctor", "go_vet", "go_test", "record_skip", "predict", "reveal", "details", "check_task", "reset_task",
+    "hint", "reset_exercise", "doctor", "course_map", "go_vet", "go_test", "record_skip", "predict", "reveal", "details", "check_task", "reset_task",
     "LeakLabError", "BuildError", "TargetError", "ToolchainError", "RunFailed", "Stopped",
 ]

@@ -272,8 +272,8 @@ def _dispatch(args) -> int:
                     print(f"reset {path}")
                 return EXIT_CLEAN
             res = capstone.check(args.duration)
-            print(res.line)
-            return EXIT_CLEAN if res.all_fixed else EXIT_LEAK
+            print(res)
+            return EXIT_CLEAN if res.healthy and res.fixed == res.total else EXIT_LEAK
         if args.action == "reset":
             print(f"reset {exercise.reset(args.sample)}")
             return EXIT_CLEAN

@@ -21,7 +21,7 @@ from .errors import LeakLabError
 from .measure import Run
 from .plot import plot_runs
 from .samples import run_sample as _run_sample
-from .samples import scenario_dir
+from .samples import samples_dir, scenario_dir
 from .supervise import together as run_together
 from .toolchain import find_go
 
@@ -481,3 +481,43 @@ def reset_exercise(scenario: str) -> None:
     rel = path.relative_to(scenario_dir(scenario).parent.parent) if path.is_absolute() else path
     print(f"{rel} is back as it started. If it is open in the editor, reload it there "
           "(File > Reload File from Disk) before you type: saving the old editor copy would undo the reset.")
+
+
+# The order labs join a shortened course: the core first (goroutine leaks, context, the proof and
+# the tests that keep leaks out), then heap patterns and detection, then internals. A workshop
+# cut takes labs in this order while they fit its time.
+_CUT_PRIORITY = ["00", "01", "02", "04", "09", "17", "18", "27", "05", "03", "15", "16", "06", "07", "08",
+                 "14", "13", "21", "23", "24", "25", "26", "10", "11", "12", "19", "20", "22"]
+
+
+def course_map(budgets: dict[str, int] | None = None) -> list[dict]:
+    """The course as a table: each lab's title, its stated time and the reading time of its prose
+    and code (words / 200 per minute), the total, and workshop cuts that fit `budgets` (minutes).
+    Everything is read from the notebooks themselves."""
+    import json as _json
+    budgets = budgets or {"half day (3.5 h)": 210, "full day (6.5 h)": 390}
+    rows = []
+    for path in sorted((samples_dir().parent / "labs").glob("[0-9][0-9]_*.ipynb")):
+        cells = _json.loads(path.read_text())["cells"]
+        head = "".join(cells[0]["source"]) if cells else ""
+        title = (re.search(r"^#\s+(.+)$", head, re.M) or [None, path.stem])[1]
+        stated = re.search(r"\*\*Time:\*\*\D*?(\d+)", head)
+        words = sum(len("".join(c["source"]).split()) for c in cells)
+        rows.append({"lab": path.stem[:2], "name": path.stem, "title": title,
+                     "minutes": int(stated.group(1)) if stated else None, "reading": round(words / 200)})
+    total = sum(r["minutes"] or 0 for r in rows)
+    lines = ["| lab | title | time (stated) | reading alone |", "|---|---|---|---|"]
+    lines += [f"| `{r['name']}` | {r['title']} | {r['minutes'] or '?'} min | {r['reading']} min |" for r in rows]
+    out = ["\n".join(lines), f"\n**The whole course:** {total} minutes, about {total / 60:.1f} hours."]
+    by_lab = {r["lab"]: r for r in rows}
+    order = [n for n in _CUT_PRIORITY if n in by_lab] + [r["lab"] for r in rows if r["lab"] not in _CUT_PRIORITY]
+    for name, budget in budgets.items():
+        picked, used = [], 0
+        for n in order:
+            m = by_lab[n]["minutes"] or 0
+            if used + m <= budget:
+                picked.append(n)
+                used += m
+        out.append(f"\n**A {name} workshop:** labs {', '.join(sorted(picked))} ({used} minutes).")
+    _md("\n".join(out))
+    return rows

@@ -96,6 +96,9 @@ def test_lab_runs_and_verdicts_are_right(nb, executed):
         if rec["name"].startswith("task:"):  # the learner's task, untouched: not done
             assert rec["done"] is False, rec
             continue
+        if rec["name"] == "capstone":  # the service untouched: every leak found, and it works
+            assert rec["fixed"] == 0 and rec["healthy"] is True, rec
+            continue
         labels = {r["label"]: r for r in rec["runs"]}
         for r in rec["runs"]:
             assert r["exit"] in ("exited", "deadline"), r
@@ -108,7 +111,7 @@ def test_lab_runs_and_verdicts_are_right(nb, executed):
         leaky = next(r for rec in recs if not rec["name"].startswith(("exercise:", "task:"))
                      for r in rec["runs"] if r["label"] == "leaky")
         assert leaky["proven"] > 0 and any(s["proven"] for s in leaky["sites"])
-    assert pairs >= 1, f"{nb.name} shows no leaky/fixed pair"
+    assert pairs >= 1 or any(r["name"] == "capstone" for r in recs), f"{nb.name} shows no leaky/fixed pair"
     skips = [o["data"][SKIP_MIME]["reason"] for c in done.cells for o in c.get("outputs", [])
              if SKIP_MIME in o.get("data", {})]
     if skips:  # everything else was asserted above; what could not run here is reported
