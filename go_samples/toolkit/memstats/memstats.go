@@ -111,3 +111,11 @@ func Since(before, after *metrics.Float64Histogram) (n uint64, median float64) {
 	}
 	return n, 0
 }
+
+// Goroutines reads the two counts of goroutines a program can ask for: what
+// runtime.NumGoroutine returns, and /sched/goroutines:goroutines.
+func Goroutines() (numGoroutine int, metric uint64) {
+	s := Samples([]string{"/sched/goroutines:goroutines"})
+	metrics.Read(s)
+	return runtime.NumGoroutine(), s[0].Value.Uint64()
+}

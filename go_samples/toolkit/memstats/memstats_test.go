@@ -129,3 +129,18 @@ func ExampleHeap() {
 	fmt.Println(n)
 	// Output: 100
 }
+
+// TestGoroutineCounts: NumGoroutine leaves out the runtime's own system
+// goroutines (the GC's workers, the finalizer goroutine...), the metric
+// counts them: the two are not the same number.
+func TestGoroutineCounts(t *testing.T) {
+	Settle()
+	n, m := Goroutines()
+	stop := Park(100)
+	n2, m2 := Goroutines()
+	stop()
+	t.Logf("goroutines: NumGoroutine %d, /sched/goroutines:goroutines %d; with 100 more parked: %d and %d", n, m, n2, m2)
+	if m < uint64(n) || n2-n != 100 || m2-m != 100 {
+		t.Errorf("NumGoroutine %d -> %d, metric %d -> %d: want the metric >= NumGoroutine, both +100", n, n2, m, m2)
+	}
+}
