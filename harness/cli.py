@@ -70,14 +70,28 @@ def summary(run) -> str:
     lines = [f"{run.label}: {v.headline}",
              f"  ended: {run.exit} after {run.wall_s:.2f} s ({run.go_version}), peak RSS {run.peak_rss / 2**20:.1f} MiB"
              + (f" — {run.message}" if run.message else "")]
-    for s in run.sites[:8]:
-        tag = "proven" if s.proven else "suspected"
+    if v.confidence != "clean":
+        lines.append(f"  confidence: {v.confidence}")
+    classes = getattr(v, "site_classes", {})
+    for i, s in enumerate(run.sites[:8]):
+        ev = classes.get(i)
+        tag = ev.kind if ev else ("proven" if s.proven else "suspected")
+        if ev and ev.kind in ("parked", "inconclusive", "ignored", "running") and not ev.leak:
+            tag += ", not counted"
         lines.append(f"  {s.count:>6,} × {s.function} [{s.wait_reason}] at {s.location}, "
                      f"created at {s.created_by or '?'} ({tag})")
     if len(run.sites) > 8:
         lines.append(f"  … {len(run.sites) - 8} more sites (see --json)")
     for r in v.reasons:
         lines.append(f"  - {r}")
+    for e in v.evidence:
+        if e.kind == "inconclusive" and e.line not in v.headline:
+            lines.append(f"  - inconclusive: {e.line}")
+    if any(e.subject == "heap_live" and e.kind in ("growing", "inconclusive") for e in v.evidence):
+        for row in run.heap_growth:
+            rate = f", {row['bytes_per_s'] / 1e3:,.0f} kB/s" if row.get("bytes_per_s") else ""
+            lines.append(f"  - heap grew at {row['function']}: +{row['bytes'] / 1e3:,.0f} kB in use between "
+                         f"{row['from_s']:.2f} s and {row['to_s']:.2f} s{rate}")
     return "\n".join(lines)
 
 
@@ -85,6 +99,8 @@ def _finish(runs, args) -> int:
     from .plot import plot_runs
     for run in runs:
         print(summary(run))
+        for pattern in getattr(run, "ignore_unmatched", []):
+            print(f"warning: {pattern} matched no goroutine of {run.label}", file=sys.stderr)
     if getattr(args, "json", None):
         data = runs[0].report() if len(runs) == 1 else {"runs": [r.report() for r in runs]}
         Path(args.json).write_text(json.dumps(data, indent=1))
@@ -113,6 +129,28 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--json", metavar="FILE", help="write the full report here")
     c.add_argument("--png", metavar="FILE", help="save the figure here")
     c.add_argument("--gctrace", action="store_true", help="also record GODEBUG=gctrace=1, one row per GC, in the JSON report")
+    c.add_argument("--strict", action="store_true",
+                   help="goleak's rule: every goroutine still blocked when main returned is a leak (library "
+                        "workers too), and so is growth too short to judge")
+    c.add_argument("--ignore-top", action="append", default=[], metavar="FUNC",
+                   help="leave out goroutines with FUNC at the top of their stack (goleak's IgnoreTopFunction; "
+                        "repeatable)")
+    c.add_argument("--ignore-created-by", action="append", default=[], metavar="FUNC",
+                   help="leave out goroutines created by FUNC (goleak's IgnoreCreatedBy; repeatable)")
+    c.add_argument("--test", action="store_true",
+                   help="PATH is a package (directory or import path): run its tests under the probe and report "
+                        "the goroutines each test left behind and the heap the suite retained")
+    c.add_argument("--run", metavar="REGEX", help="with --test: only the tests go test's -run REGEX selects")
+    c.add_argument("--timeout", type=_duration, default=None, metavar="D",
+                   help="with --test: the tests' timeout (-test.timeout; default 10m)")
+
+    w = sub.add_parser("watch", help="follow a running Go service through its net/http/pprof endpoint")
+    w.add_argument("url", nargs="+", help="the service's URL (http:// or https://), or two to compare side by side")
+    w.add_argument("--every", type=_duration, default=1.0, metavar="S", help="poll every S (default 1s)")
+    w.add_argument("--for", dest="for_", type=_duration, default=30.0, metavar="S", help="watch for S (default 30s)")
+    w.add_argument("--label", action="append", default=[], help="a name for each URL, in order (e.g. leaky, fixed)")
+    w.add_argument("--json", metavar="FILE", help="write the full report here")
+    w.add_argument("--png", metavar="FILE", help="save the figure here")
 
     r = sub.add_parser("run", help="run one variant of a lab sample")
     r.add_argument("sample")
@@ -201,10 +239,21 @@ def _dispatch(args) -> int:
     from .measure import check
     from .toolchain import find_go
 
+    if args.cmd == "check" and args.test:
+        from .testcheck import cli_check
+        return cli_check(args)
+    if args.cmd == "check" and (args.run or args.timeout):
+        raise LeakLabError("--run and --timeout go with --test (a package's tests)")
+    if args.cmd == "watch":
+        from .watch import cli_watch
+        return cli_watch(args)
     if args.cmd == "check":
+        from .verdict import Ignore
         kw = {"interval_ms": args.interval} if args.interval else {}
-        return _finish([check(args.path, args.arg, args.duration, rss_cap=args.rss_cap, gctrace=args.gctrace, **kw)],
-                       args)
+        if args.ignore_top or args.ignore_created_by:
+            kw["ignore"] = Ignore(tuple(args.ignore_top), tuple(args.ignore_created_by))
+        return _finish([check(args.path, args.arg, args.duration, rss_cap=args.rss_cap, gctrace=args.gctrace,
+                              strict=args.strict, **kw)], args)
     if args.cmd == "run":
         return _finish([samples.run_sample(args.sample, args.variant, args.duration, args.arg, go=args.go,
                                            gctrace=args.gctrace)], args)
@@ -249,15 +298,8 @@ def _dispatch(args) -> int:
         argv = lab_argv(args.jupyter_args)
         os.execv(argv[0], argv)  # JupyterLab takes this process over: Ctrl-C stops it as usual
     if args.cmd == "doctor":
-        from .supervise import check_platform
-        check_platform()  # native Windows: one line pointing to WSL2 or the dev container
-        from .build import exit_hook_mismatch
-        go = find_go()
-        print(f"Go: {go.version} at {go.path}")
-        note = exit_hook_mismatch(go)
-        print(f"probe: {note}" if note else "probe: captures the end state from the runtime's exit hook "
-              "(its API is the one the probe copies)")
-        return EXIT_CLEAN
+        from .notebook import doctor
+        return EXIT_CLEAN if doctor() else EXIT_ERROR
     if args.cmd == "exercise":
         if args.action == "status":
             for name, edited, line in exercise.status(min(args.duration, 1.0)):

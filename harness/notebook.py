@@ -398,7 +398,12 @@ def _display_html(text: str):
 
 
 def doctor() -> bool:
-    """Check Python, Go, the kernel and optional tools; one line per problem with what to do."""
+    """Check Python, Go, the probe, the kernel and optional tools: one line each, a ✗ line says
+    what to do. The notebooks' first cell and `python -m harness doctor` both run this."""
+    from .build import exit_hook_mismatch
+    from .supervise import check_platform
+    from .workspace import find
+    check_platform()  # native Windows: one line pointing to WSL2 or the dev container
     ok = True
     lines = []
     py = sys.version_info
@@ -410,16 +415,21 @@ def doctor() -> bool:
     try:
         go = find_go()
         lines.append(f"✓ Go {go.version.removeprefix('go')} at {go.found or go.path}")
+        note = exit_hook_mismatch(go)
+        lines.append(f"• probe: {note}" if note else "✓ probe: the end state comes from the runtime's exit hook")
     except LeakLabError as err:
         ok = False
         lines.append(f"✗ {err}")
     in_venv = sys.prefix != sys.base_prefix
-    lines.append("✓ kernel runs in the lab's virtual environment" if in_venv else
-                 "✗ this kernel is not the lab's .venv — choose the 'Python 3' kernel of the lab (started by `make lab`)")
+    lines.append("✓ running in the lab's virtual environment" if in_venv else
+                 "✗ this Python is not the lab's .venv — in JupyterLab choose the 'Go Leak Lab' kernel (`make lab` starts it)")
     ok = ok and in_venv
+    ws = find(samples_dir())
+    if ws is not None:
+        lines.append(f"✓ your workspace: {ws} (your exercises live there)")
     bt = shutil.which("bpftrace")
     lines.append(f"✓ bpftrace at {bt} (eBPF lab)" if bt else
-                 "• bpftrace not installed: the eBPF lab will skip (on Debian: apt-get install bpftrace, as root)")
+                 "• bpftrace not installed: the eBPF lab shows a recorded run instead (on Debian: apt-get install bpftrace, as root)")
     print("\n".join(lines))
     return ok
 

@@ -80,7 +80,8 @@ def test_doctor_on_windows_says_one_line(monkeypatch, capsys):
 
 def test_doctor_on_linux_names_go(capsys):
     assert cli.main(["doctor"]) == 0
-    assert capsys.readouterr().out.startswith("Go: go1.")
+    out = capsys.readouterr().out
+    assert "✓ Go 1.27" in out and "✗" not in out, out
 
 
 def test_memory_cap_holds_through_psutil_on_the_macos_branch(gomod, go, macos, monkeypatch, no_leftovers):

@@ -56,7 +56,7 @@ def test_cli_old_go_one_line_nonzero(tmp_path):
 def test_missing_go_one_line(tmp_path):
     res = run_cli("doctor", env={"LEAKLAB_GO": str(tmp_path / "nope" / "go")})
     assert res.returncode != 0 and "Traceback" not in res.stderr
-    assert "cannot run Go" in res.stderr
+    assert "✗ " in res.stdout and "cannot run Go" in res.stdout
 
 
 def test_env_pins_toolchain(go):
