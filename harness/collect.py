@@ -188,6 +188,12 @@ class LeakSite:
     created_by: str
     created_by_function: str = ""
     stack: list[str] = field(default_factory=list)
+    top: str = ""  # the function at the top of the stack (what goleak's IgnoreTopFunction matches)
+
+    @property
+    def key(self) -> str:
+        """The site's name in periodic goroutine profiles (parse_goroutine_profile)."""
+        return f"{self.function} @ {self.location}"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -219,7 +225,8 @@ def leak_sites(goroutines: list[Goroutine], goroot: str) -> list[LeakSite]:
         if key not in groups:
             groups[key] = LeakSite(entry, g.wait_reason, 0, g.leaked, loc, cb,
                                    g.created_by.function if g.created_by else "",
-                                   [f"{fr.function} ({_short(fr.file)}:{fr.line})" for fr in g.frames])
+                                   [f"{fr.function} ({_short(fr.file)}:{fr.line})" for fr in g.frames],
+                                   g.frames[0].function)
         groups[key].count += 1
     return sorted(groups.values(), key=lambda s: (not s.proven, -s.count, s.function))
 
@@ -230,9 +237,14 @@ _AGG_RE = re.compile(r"^(\d+) @(?: 0x[0-9a-f]+)+\s*$")
 _AGG_FRAME = re.compile(r"^#\s+0x[0-9a-f]+\s+(\S+?)(?:\+0x[0-9a-f]+)?\s+(\S+):(\d+)\s*$")
 
 
-def parse_goroutine_profile(text: str, goroot: str) -> dict[str, int]:
+_RUNTIME_INTERNAL = re.compile(r"^runtime\.[a-z_]")
+
+
+def parse_goroutine_profile(text: str, goroot: str, tops: dict[str, str] | None = None) -> dict[str, int]:
     """A debug=1 goroutine profile as {"entry function @ file:line": count}, where file:line is
-    the first frame in user code (the probe's own goroutine is left out)."""
+    the first frame in user code (the probe's own goroutine is left out). `tops`, if given, gets
+    each key's top function as a goroutine dump shows it (the runtime's unexported frames, which
+    a dump hides, skipped)."""
     out: dict[str, int] = {}
     goroot = goroot.rstrip("/") + "/"
     blocks, cur = [], None
@@ -252,6 +264,8 @@ def parse_goroutine_profile(text: str, goroot: str) -> dict[str, int]:
         user = [f for f in frames if not f[1].startswith(goroot)] or frames
         key = f"{frames[-1][0]} @ {Path(user[0][1]).name}:{user[0][2]}"
         out[key] = out.get(key, 0) + int(lines[0].split()[0])
+        if tops is not None:
+            tops.setdefault(key, next((f[0] for f in frames if not _RUNTIME_INTERNAL.match(f[0])), frames[0][0]))
     return out
 
 

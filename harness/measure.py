@@ -16,11 +16,11 @@ from pathlib import Path
 import psutil
 
 from . import collect
-from .build import Binary, build
+from .build import Binary, _find_gomod, build
 from .errors import LeakLabError
 from .supervise import DEFAULT_RSS_CAP, GRACE_S, check_platform, supervise
 from .toolchain import Go, find_go
-from .verdict import Thresholds, Verdict, decide
+from .verdict import Ignore, Thresholds, Verdict, decide
 
 DEFAULT_INTERVAL_MS = 50
 DEFAULT_GC_EVERY_MS = 250   # force a GC when none ran for this long: live heap is measured often
@@ -64,6 +64,38 @@ class Run:
     heap_profile: bytes | None = field(default=None, repr=False)  # the end-state heap profile (pprof)
     go: Go | None = field(default=None, repr=False)
     _heap_top: list[dict] | None = field(default=None, repr=False, compare=False)
+    # Two heap profiles of the run, early (after warm-up) and late, for the growing allocation
+    # sites (`heap_growth`): (t, pprof bytes).
+    heap_base: tuple[float, bytes] | None = field(default=None, repr=False)
+    heap_late: tuple[float, bytes] | None = field(default=None, repr=False)
+    ignore_unmatched: list[str] = field(default_factory=list)  # ignore patterns that matched nothing
+    _heap_growth: list[dict] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def heap_growth(self) -> list[dict]:
+        """Where the live heap grew: `go tool pprof -top -diff_base EARLY LATE` of in-use bytes
+        between a heap profile taken after warm-up and one taken late in the run, the sites that
+        grew (bytes > 0), largest first. Computed the first time it is asked for, and only when the
+        verdict has heap growth (or inconclusive heap growth)."""
+        if self._heap_growth is None:
+            self._heap_growth = []
+            heap = any(e.subject == "heap_live" and e.kind in ("growing", "inconclusive")
+                       for e in self.verdict.evidence)
+            if heap and self.heap_base and self.heap_late and self.go is not None:
+                with tempfile.TemporaryDirectory(prefix="leaklab-pprof-") as tmp:
+                    base, late = Path(tmp) / "base.pb.gz", Path(tmp) / "late.pb.gz"
+                    base.write_bytes(self.heap_base[1])
+                    late.write_bytes(self.heap_late[1])
+                    rows = collect.pprof_top(self.go, late, "inuse_space", diff_base=base, nodecount=12)
+                span = self.heap_late[0] - self.heap_base[0]
+                self._heap_growth = [{"function": r["function"], "bytes": r["flat"],
+                                      "bytes_per_s": r["flat"] / span if span > 0 else None,
+                                      "cum_bytes": r["cum"], "from_s": self.heap_base[0], "to_s": self.heap_late[0]}
+                                     for r in rows if r["flat"] > 0][:5]
+                for e in self.verdict.evidence:
+                    if e.subject == "heap_live":
+                        e.heap_sites = self._heap_growth
+        return self._heap_growth
 
     @property
     def heap_top(self) -> list[dict]:
@@ -85,14 +117,18 @@ class Run:
 
     def report(self) -> dict:
         """The JSON report of `python -m harness check --json`."""
+        heap_growth = self.heap_growth  # fills the heap evidence's heap_sites
         return {
             "target": self.target, "args": self.args, "label": self.label,
-            "verdict": self.verdict.verdict, "headline": self.verdict.headline,
+            "verdict": self.verdict.verdict, "confidence": self.verdict.confidence,
+            "headline": self.verdict.headline,
             "reasons": self.verdict.reasons, "go_version": self.go_version,
             "exit": self.exit, "returncode": self.returncode, "message": self.message,
             "wall_s": round(self.wall_s, 3), "cpu_s": round(self.cpu_s, 3), "peak_rss": self.peak_rss,
+            "evidence": [e.to_dict() for e in self.verdict.evidence],
+            "heap_growth": heap_growth, "ignore_unmatched": self.ignore_unmatched,
             "trends": self.verdict.to_dict(),
-            "goroutine_leaks": [s.to_dict() for s in self.sites],
+            "goroutine_leaks": self.verdict.site_dicts(),
             "series": self.samples, "final": self.final, "paced_by": self.paced_by, "gctrace": self.gctrace,
             "heap_top": self.heap_top,
         }
@@ -226,7 +262,8 @@ def measure(binary: Binary, args: list[str] | None = None, duration: float = 5.0
             thresholds: Thresholds = Thresholds(), progress=None,
             heap_at: list[float] | None = None, goroutines_every: float | None = None,
             trace: bool = False, http_fetch: list[tuple[float, str]] | None = None,
-            memstats_every: int = 20, gctrace: bool = False) -> Run:
+            memstats_every: int = 20, gctrace: bool = False, strict: bool = False,
+            ignore: Ignore | None = None, sites_every: float | None = None) -> Run:
     """Run an instrumented binary for at most `duration` seconds and collect everything.
 
     `keep`: a folder to keep the raw files in (profiles for `go tool pprof`); otherwise the
@@ -242,6 +279,13 @@ def measure(binary: Binary, args: list[str] | None = None, duration: float = 5.0
     `heap_at` (seconds): extra heap profiles (heap-<ms>.pb.gz) for `go tool pprof -diff_base`;
     `goroutines_every` (seconds): goroutine profiles over time, parsed into `goroutine_series`;
     `trace`: an execution trace (trace.out). Profiles and traces need `keep`.
+    Without `goroutines_every`, goroutine profiles are still taken a tenth of the run so far apart
+    (at least `sites_every` s, default 0.1 s or two samples, at most 1 s) when the goroutine count
+    moved since the last one, for the verdict's sites over time (`goroutine_series`); heap
+    profiles are taken
+    each time the live heap grew by a quarter (and 512 kB), for `Run.heap_growth`.
+    `strict`: goleak's rule (every goroutine still blocked when main returned counts as a leak,
+    and so does inconclusive growth); `ignore`: goroutines left out of the site evidence.
     `http_fetch` [(seconds, "/debug/pprof/heap"), ...]: fetch these paths from the program's own
     net/http/pprof server, found as the first http://127.0.0.1:PORT it prints on stdout; saved
     as http-<ms>-<last path part> (loopback only).
@@ -249,6 +293,8 @@ def measure(binary: Binary, args: list[str] | None = None, duration: float = 5.0
     args = list(args or [])
     if gc_every_ms is None:
         gc_every_ms = gc_every_for(duration)
+    if sites_every is None:
+        sites_every = max(0.1, 2 * interval_ms / 1000)
     if (heap_at or trace or http_fetch) and not keep:
         raise LeakLabError("heap snapshots and traces are files: pass keep=FOLDER to keep them")
     check_platform()
@@ -259,6 +305,8 @@ def measure(binary: Binary, args: list[str] | None = None, duration: float = 5.0
                  "LEAKLAB_GC_EVERY_MS": str(gc_every_ms), "LEAKLAB_MEMSTATS_EVERY": str(memstats_every),
                  "LEAKLAB_HEAP_AT_MS": ",".join(str(int(t * 1000)) for t in heap_at or []),
                  "LEAKLAB_GOROUTINES_EVERY_MS": str(int(goroutines_every * 1000)) if goroutines_every else "",
+                 "LEAKLAB_SITES_EVERY_MS": str(int(sites_every * 1000)) if sites_every else "",
+                 "LEAKLAB_HEAP_AUTO": "1",
                  "LEAKLAB_TRACE": "1" if trace else "",
                  "LEAKLAB_DEADLINE_MS": str(int(duration * 1000))}
         godebug = ",".join(x for x in ((env or {}).get("GODEBUG", ""), "gctrace=1" if gctrace else "") if x)
@@ -286,9 +334,13 @@ def measure(binary: Binary, args: list[str] | None = None, duration: float = 5.0
         dump = (work / "goroutines.txt").read_text(errors="replace") if (work / "goroutines.txt").exists() else ""
         sites = collect.leak_sites(collect.parse_goroutines(dump), goroot(binary.go))
         heap_profile = (work / "heap.pb.gz").read_bytes() if (work / "heap.pb.gz").exists() else None
-        verdict = decide(stream.samples, sites, exit_, thresholds, final=stream.final)
-        series = sorted((int(f.stem.split("-")[1]) / 1000, collect.parse_goroutine_profile(f.read_text(), goroot(binary.go)))
-                        for f in work.glob("goroutines-*.txt"))
+        tops: dict[str, str] = {}
+        series = sorted((int(f.stem.split("-")[1]) / 1000,
+                         collect.parse_goroutine_profile(f.read_text(), goroot(binary.go), tops))
+                        for f in [*work.glob("goroutines-*.txt"), *work.glob("sites-*.txt")])
+        verdict = decide(stream.samples, sites, exit_, thresholds, final=stream.final, series=series,
+                         series_tops=tops, own=own_prefixes(binary), ignore=ignore, strict=strict)
+        heap_base, heap_late = _heap_pair(work, stream, thresholds)
         kept = None
         if keep:
             kept = Path(keep)
@@ -297,7 +349,8 @@ def measure(binary: Binary, args: list[str] | None = None, duration: float = 5.0
                 for old in kept.glob(pattern):
                     old.unlink()
             for f in work.iterdir():
-                shutil.copy2(f, kept / f.name)
+                if not f.name.startswith(("sites-", "heapauto-")):  # the verdict's own, not asked for
+                    shutil.copy2(f, kept / f.name)
         return Run(label=label or Path(binary.target).name, target=binary.target, args=args,
                    go_version=binary.go.version, exit=exit_, returncode=outcome.returncode,
                    message=message, wall_s=outcome.wall_s, cpu_s=outcome.cpu_s,
@@ -305,9 +358,38 @@ def measure(binary: Binary, args: list[str] | None = None, duration: float = 5.0
                    gctrace=collect.parse_gctrace(stderr_full), sites=sites, verdict=verdict,
                    stdout_tail=_tail(work / "stdout"), stderr_tail=collect.strip_gctrace(stderr_full[-_TAIL:]),
                    artifacts=kept, goroutine_series=series, paced_by=stream.paced_by,
-                   heap_profile=heap_profile, go=binary.go)
+                   heap_profile=heap_profile, go=binary.go, heap_base=heap_base, heap_late=heap_late,
+                   ignore_unmatched=ignore.unmatched(sites, tops) if ignore else [])
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def own_prefixes(binary: Binary) -> tuple[str, ...]:
+    """Function-name prefixes of the program's own code: its main package and its module."""
+    own = ["main."]
+    gomod = _find_gomod(binary.package_dir)
+    if gomod:
+        m = re.search(r"^module\s+\"?([^\s\"]+)", gomod.read_text(errors="replace"), re.M)
+        if m:
+            own += [m.group(1) + "/", m.group(1) + "."]
+    return tuple(own)
+
+
+def _heap_pair(work: Path, stream: collect.Stream, th: Thresholds):
+    """The heap profiles to diff for the growing allocation sites: the last one taken by the end of
+    the warm-up (else the first) and the last one of the run (else the end state's)."""
+    snaps = sorted((int(f.name.split("-")[1].split(".")[0]) / 1000, f) for f in work.glob("heapauto-*.pb.gz"))
+    if not snaps or not stream.samples:
+        return None, None
+    t0, t1 = stream.samples[0]["t"], stream.samples[-1]["t"]
+    warm = t0 + th.warmup_frac * (t1 - t0)
+    base = [x for x in snaps if x[0] <= warm][-1:] or snaps[:1]
+    late = snaps[-1] if snaps[-1][0] > base[0][0] else None
+    if late is None and (work / "heap.pb.gz").exists():
+        late = ((stream.final or {}).get("t", t1), work / "heap.pb.gz")
+    if late is None:
+        return None, None
+    return (base[0][0], base[0][1].read_bytes()), (late[0], late[1].read_bytes())
 
 
 def check(path: str | Path, args: list[str] | None = None, duration: float = 5.0,

@@ -30,11 +30,14 @@ def color_for(label: str, i: int = 0) -> str:
 
 def plot_runs(runs, title: str | None = None, heap: bool = True, width: float = 5.2,
               goroutines: bool = True):
-    """Columns = runs (e.g. leaky, fixed); rows = goroutines and memory, y shared per row."""
+    """Columns = runs (e.g. leaky, fixed); rows = goroutines and memory, y shared per row; a third
+    row, open files and child processes, only when a run's verdict found them growing."""
     runs = list(runs)
     if not (heap or goroutines):
         raise ValueError("plot_runs needs at least one row (heap or goroutines)")
-    rows = int(heap) + int(goroutines)
+    files = any((getattr(r.verdict, "fds", None) and r.verdict.fds.growing)
+                or (getattr(r.verdict, "children", None) and r.verdict.children.growing) for r in runs)
+    rows = int(heap) + int(goroutines) + int(files)
     w, h = width * len(runs), 2.9 * rows + 0.9
     fig, axes = plt.subplots(rows, len(runs), figsize=(w, h), sharex=True, sharey="row", squeeze=False)
     # Fixed margins in inches rather than a layout engine: the same look, and drawing the figure
@@ -66,8 +69,19 @@ def plot_runs(runs, title: str | None = None, heap: bool = True, width: float = 
                 ax.set_ylabel("goroutines")
             ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # no "1.75 goroutines" ticks
             ax.grid(alpha=0.3)
+        if files:
+            fx = axes[-1][col]
+            fx.plot(ts, [s.get("fds", float("nan")) for s in run.samples], color=c, lw=2, label="open files")
+            if any("children" in s for s in run.samples):
+                fx.plot(ts, [s.get("children", float("nan")) for s in run.samples], color=c, lw=1.2, ls="--",
+                        label="child processes")
+            fx.yaxis.set_major_locator(MaxNLocator(integer=True))
+            fx.grid(alpha=0.3)
+            if col == 0:
+                fx.set_ylabel("open files,\nprocesses")
+                fx.legend(loc="upper left", fontsize=8)
         if heap:
-            hx = axes[-1][col]
+            hx = axes[-1 - int(files)][col]
             hx.plot(ts, [s.get("heap_object_bytes", 0) for s in run.samples], color=c, lw=0.8,
                     alpha=0.35, label="heap in use (incl. garbage)")
             # Live heap is only known once a GC has marked it: no line before the first GC.
@@ -90,7 +104,9 @@ def plot_runs(runs, title: str | None = None, heap: bool = True, width: float = 
     if goroutines:  # headroom, so the verdict box at the top does not hide the line's highest part
         axes[0][0].set_ylim(top=axes[0][0].get_ylim()[1] * 1.3)
         if heap:  # and room for the memory legend above the lines
-            axes[-1][0].set_ylim(top=axes[-1][0].get_ylim()[1] * 1.35)
+            axes[-1 - int(files)][0].set_ylim(top=axes[-1 - int(files)][0].get_ylim()[1] * 1.35)
+    if files:  # room for its legend
+        axes[-1][0].set_ylim(top=axes[-1][0].get_ylim()[1] * 1.35)
     if title:
         fig.suptitle(title, fontweight="bold")
     return fig

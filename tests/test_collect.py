@@ -80,7 +80,7 @@ def test_goroutine_dump_grouped_by_site(gomod, go, tmp_path):
     assert len(r.sites) == len(expect), "the probe's and main's goroutines must not be reported"
 
 
-def test_gctrace_rows_from_real_run(gomod, go):
+def test_gctrace_rows_from_real_run(gomod, go, tmp_path):
     d = gomod({"main.go": """
         package main
 
@@ -92,12 +92,17 @@ def test_gctrace_rows_from_real_run(gomod, go):
     """})
     b = build(d, go)
     assert measure(b, duration=10).gctrace == [], "gctrace is recorded only on request"
-    r = measure(b, duration=10, gctrace=True)
+    r = measure(b, duration=10, gctrace=True, env={"GOGC": "100"}, keep=tmp_path / "art")
     rows = r.gctrace
     assert len(rows) >= 3
+    lines = [ln for ln in (tmp_path / "art" / "stderr").read_text().splitlines() if ln.startswith("gc ")]
+    assert len(rows) == len(lines), "every gc line of the run became a row"
     assert [x["n"] for x in rows] == list(range(1, len(rows) + 1))
     assert rows[-1]["forced"], "the probe's final GC is a forced one"
-    assert all(x["goal_mb"] >= 0 and x["pause_ms"] >= 0 for x in rows)
+    # Under 1 MB live (one 64 KiB buffer at a time), so each cycle's goal is Go's minimum heap
+    # goal, 4 MB at GOGC=100, or more when a cycle marked what was allocated during it.
+    assert all(x["goal_mb"] >= 4 for x in rows), rows
+    assert sum(x["pause_ms"] for x in rows) > 0
     assert all(a["t"] <= b["t"] for a, b in zip(rows, rows[1:]))
 
 
@@ -210,7 +215,9 @@ def test_golden_gctrace(version):
         assert row["pause_ms"] == pytest.approx(float(clock[0]) + float(clock[2]))
         assert row["concurrent_ms"] == pytest.approx(float(clock[1]))
         assert row["forced"] == line.endswith("(forced)")
-        assert row["heap_before_mb"] >= 0 and row["live_mb"] <= row["heap_after_mb"] and row["procs"] >= 1
+        heap = re.search(r" (\d+)->(\d+)->(\d+) MB, (\d+) MB goal, .*?(\d+) P", line).groups()
+        assert [row[k] for k in ("heap_before_mb", "heap_after_mb", "live_mb", "goal_mb", "procs")] == \
+            [int(x) for x in heap], line
     assert all(r["procs"] == rows[0]["procs"] for r in rows)
     assert rows[-1]["forced"], "the probe's end-state collection is forced"
     assert rows[-1]["live_mb"] == 20, "prog keeps 20 MiB live to the end"

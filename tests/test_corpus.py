@@ -4,7 +4,9 @@ find. See tests/corpus/corpusspec.py for the header format; benchmarks/accuracy.
 the same corpus as figures.
 
 A case marked `// known-miss: reason` is a program the harness is known to judge wrongly:
-it runs as a strict xfail, so the day the harness gets it right the test says so.
+it runs as a non-strict xfail. Which wrong answer it gets, or whether it gets a wrong one at
+all, can depend on timing (see `_param`), so a pass does not fail the suite; `-ra` lists it as
+XPASS, and benchmarks/accuracy.py counts it in its `known-miss only` row.
 """
 
 from __future__ import annotations
@@ -24,11 +26,23 @@ import corpusspec as spec  # noqa: E402
 CASES = spec.load()
 
 
+def _quick(case: spec.Case) -> bool:
+    return case.repeat * case.duration <= 5 and case.duration < 3 and not case.known_miss
+
+
+# `make test` runs the whole corpus; the fast tier one quick leak case and one quick clean case.
+FAST = {next(c.name for c in CASES if c.expect == kind and _quick(c)) for kind in ("leak", "clean")}
+
+
 def _param(case: spec.Case):
     marks = []
     if case.known_miss:
-        marks.append(pytest.mark.xfail(strict=True, reason=case.known_miss))
-    if case.repeat * case.duration > 5 or case.duration >= 3:
+        # Not strict: clean/weak_registry_subscribers, the one known miss, ended 19 of 20 runs
+        # in a false LEAK and 1 in the runtime crash its header names (2 cores, load 17), and it
+        # has passed once under load: an outcome of timing, which a strict xfail turned into a
+        # failure of the suite.
+        marks.append(pytest.mark.xfail(strict=False, reason=case.known_miss))
+    if case.name not in FAST:
         marks.append(pytest.mark.slow)
     return pytest.param(case, id=case.name, marks=marks)
 
@@ -61,6 +75,12 @@ def _imports(src: str) -> list[str]:
     return paths
 
 
+def _required_modules() -> list[str]:
+    """The modules tests/corpus/go.mod requires (downloaded by `python -m harness setup`)."""
+    gomod = (spec.CORPUS / "go.mod").read_text()
+    return re.findall(r"^\s*([\w.\-/]+) v\S+", gomod, re.M)
+
+
 def test_corpus_shape():
     leak = [c for c in CASES if c.expect == "leak"]
     clean = [c for c in CASES if c.expect == "clean"]
@@ -69,12 +89,22 @@ def test_corpus_shape():
         assert sum(tag in c.categories for c in leak) >= 3, tag
     for tag in ("channel", "mutex", "waitgroup", "cond", "context", "timer", "heap"):
         assert any(tag in c.categories for c in leak), tag
+    # Real third-party modules (tests/corpus/go.mod), leaking and look-alike.
+    lib = [c for c in CASES if "library" in c.categories]
+    assert sum(c.expect == "leak" for c in lib) >= 6 and sum(c.expect == "clean" for c in lib) >= 6
+    modules = _required_modules()
     for c in CASES:
         src = c.path.read_text()
         assert "\npackage main\n" in src and "\nfunc main() {" in src, c.name
         assert len(src.splitlines()) <= 60, f"{c.name}: keep corpus programs small"
-        for imp in _imports(src):
-            assert "." not in imp.split("/")[0], f"{c.name}: standard library only, not {imp}"
+        third_party = [imp for imp in _imports(src) if "." in imp.split("/")[0]]
+        for imp in third_party:  # a module of go.mod, whose label rests on evidence written beside it
+            assert any(imp == m or imp.startswith(m + "/") for m in modules), f"{c.name}: {imp} is not in go.mod"
+            assert c.evidence, f"{c.name} imports {imp}: it needs an `// evidence:` file"
+        if c.evidence:
+            doc = c.path.with_name(c.evidence).read_text()
+            assert f": {c.expect}\n" in doc.splitlines()[0] + "\n" and "**Source**" in doc, c.name
+            assert "goleak.Find() after main returned" in doc and "| t (s) | goroutines |" in doc, c.name
         if c.repeat > 1:
             assert 0 < c.min_detect <= 1, c.name
         for s in c.sites:

@@ -3,6 +3,8 @@
 import random
 import re
 
+import pytest
+
 from harness.build import build
 from harness.measure import measure
 from harness.samples import run_sample
@@ -110,6 +112,7 @@ def test_a_clean_verdict_says_when_too_few_gcs_ran_to_judge_the_heap(gomod, go):
     assert seen.verdict.verdict == "leak" and "live heap" in seen.verdict.headline, seen.verdict.headline
 
 
+@pytest.mark.slow  # several programs, each run to its end
 def test_the_probe_forces_collections_only_where_the_live_heap_can_have_grown(gomod, go):
     """Forced collections measure the live heap; a program that allocates (next to) nothing gets
     one a second instead of four (gc_every 250 ms), and its heap is still judged: it cannot have

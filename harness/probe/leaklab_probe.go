@@ -49,6 +49,17 @@ type leaklabProbeState struct {
 	heapAt   []time.Duration // heap profile snapshots (for pprof -diff_base)
 	gEvery   time.Duration   // goroutine profile (debug=1) snapshots
 	lastG    time.Time
+	// Goroutine profiles taken every sEvery when the goroutine count changed since the last one
+	// (sites over time, for the verdict), when no gEvery asks for them at every period.
+	sEvery time.Duration
+	lastS  time.Time
+	lastSN int
+	// Heap profiles for the verdict's growing allocation sites: one each time the live heap grew
+	// by a quarter (and 512 kB) since the last (or since the first reading); no GC of their own.
+	// Writing one allocates about 0.8 MB (its gzip state): a heap that does not grow gets none.
+	heapAuto  bool
+	heapAutoN uint64 // live heap at the last of these snapshots, else the first reading
+	live      uint64 // live heap, at the last sample
 	trace    *os.File
 	lastGC   uint64
 	lastGCAt time.Time
@@ -86,6 +97,14 @@ func leaklabGo(f func()) {
 	}()
 }
 
+// leaklabOwnFDs counts the probe's own open files (its stream, a trace, a profile being written,
+// its /proc directories), left out of the samples' "fds".
+var leaklabOwnFDs atomic.Int32
+
+// leaklabProc returns the open file descriptors and child processes of the process; set where
+// /proc can be read (leaklab_proc_linux.go, added to Linux builds only), nil elsewhere.
+var leaklabProc func() (fds, children int)
+
 // leaklabSched reads how many goroutines are running and runnable, where runtime/metrics has
 // those counts (Go 1.27 does, 1.22 does not); nil where it does not, and leaklabBusy reads a
 // goroutine dump instead.
@@ -113,6 +132,10 @@ func leaklabNewProbe() *leaklabProbeState {
 	if ms, err := strconv.Atoi(os.Getenv("LEAKLAB_GOROUTINES_EVERY_MS")); err == nil && ms > 0 {
 		p.gEvery = time.Duration(ms) * time.Millisecond
 	}
+	if ms, err := strconv.Atoi(os.Getenv("LEAKLAB_SITES_EVERY_MS")); err == nil && ms > 0 {
+		p.sEvery = time.Duration(ms) * time.Millisecond
+	}
+	p.heapAuto = os.Getenv("LEAKLAB_HEAP_AUTO") != ""
 	for _, f := range strings.Split(os.Getenv("LEAKLAB_HEAP_AT_MS"), ",") {
 		if ms, err := strconv.Atoi(strings.TrimSpace(f)); err == nil && ms > 0 {
 			p.heapAt = append(p.heapAt, time.Duration(ms)*time.Millisecond)
@@ -143,9 +166,11 @@ func leaklabNewProbe() *leaklabProbeState {
 	// at once anyway, and a 64 KB buffer was live heap the program's GC had to pace around
 	// (about 2% more collections for a program at Go's 4 MB minimum heap).
 	p.out = f
+	leaklabOwnFDs.Add(1)
 	if os.Getenv("LEAKLAB_TRACE") != "" {
 		if tf, err := os.Create(p.dir + "/trace.out"); err == nil && trace.Start(tf) == nil {
 			p.trace = tf
+			leaklabOwnFDs.Add(1)
 			leaklabOwn.Add(1) // the goroutine runtime/trace started to read the trace
 		}
 	}
@@ -299,6 +324,11 @@ func (p *leaklabProbeState) rearm() {
 			next = d
 		}
 	}
+	if p.sEvery > 0 && p.gEvery == 0 {
+		if d := p.lastS.Add(p.sEvery); d.Before(next) {
+			next = d
+		}
+	}
 	wait := next.Sub(now)
 	if wait < time.Millisecond {
 		wait = time.Millisecond
@@ -318,6 +348,28 @@ func (p *leaklabProbeState) snapshots() {
 	if p.gEvery > 0 && time.Since(p.lastG) >= p.gEvery {
 		p.lastG = time.Now()
 		p.writeProfile("goroutine", "goroutines-"+strconv.FormatInt(el.Milliseconds(), 10)+".txt", 1)
+	} else if p.gEvery == 0 && p.sEvery > 0 && time.Since(p.lastS) >= leaklabClamp(el/10, p.sEvery, time.Second) {
+		// A tenth of the run so far (from sEvery up to a second apart): at least ten of them in
+		// a run of any length. Only when the count moved by 2 (and 5 %): a steady program costs
+		// one profile, a growing one a profile per period (a stop-the-world walk of every
+		// stack, about 10 kB allocated).
+		p.lastS = time.Now()
+		if n := runtime.NumGoroutine(); n >= p.lastSN+2+p.lastSN/20 || n <= p.lastSN-2-p.lastSN/20 {
+			p.lastSN = n
+			p.writeProfile("goroutine", "sites-"+strconv.FormatInt(el.Milliseconds(), 10)+".txt", 1)
+		}
+	}
+	if p.heapAuto {
+		p.mu.Lock()
+		live := p.live
+		p.mu.Unlock()
+		if p.heapAutoN == 0 {
+			p.heapAutoN = live
+		} else if live >= p.heapAutoN+p.heapAutoN/4 && live >= p.heapAutoN+512<<10 {
+			// As of the last collection, as the live heap is: the probe forces them often.
+			p.heapAutoN = live
+			p.writeProfile("heap", "heapauto-"+strconv.FormatInt(el.Milliseconds(), 10)+".pb.gz", 0)
+		}
 	}
 }
 
@@ -348,6 +400,10 @@ func (p *leaklabProbeState) maybeGC() {
 		p.lastGC, p.allocsGC = leaklabGCState()
 		p.lastGCAt = time.Now()
 	}
+}
+
+func leaklabClamp(d, lo, hi time.Duration) time.Duration {
+	return max(lo, min(d, hi))
 }
 
 const (
@@ -406,6 +462,19 @@ func (p *leaklabProbeState) sample(withMemStats, final bool) {
 	// Go 1.26: the two are not interchangeable. Minus the probe's own goroutines.
 	b = append(b, `,"goroutines":`...)
 	b = strconv.AppendInt(b, int64(runtime.NumGoroutine()-int(leaklabOwn.Load())), 10)
+	if leaklabProc != nil {
+		// Open file descriptors less the probe's own, and child processes (zombies included):
+		// about 20-50 us of system calls, no allocation.
+		fds, children := leaklabProc()
+		if fds >= 0 {
+			b = append(b, `,"fds":`...)
+			b = strconv.AppendInt(b, int64(fds-int(leaklabOwnFDs.Load())), 10)
+		}
+		if children >= 0 {
+			b = append(b, `,"children":`...)
+			b = strconv.AppendInt(b, int64(children), 10)
+		}
+	}
 	for i, s := range p.samples {
 		switch s.Value.Kind() {
 		case metrics.KindUint64:
@@ -414,6 +483,8 @@ func (p *leaklabProbeState) sample(withMemStats, final bool) {
 				p.gcs = s.Value.Uint64()
 			case "/gc/heap/allocs:bytes":
 				p.allocs = s.Value.Uint64()
+			case "/gc/heap/live:bytes":
+				p.live = s.Value.Uint64()
 			}
 			b = append(b, `,"`...)
 			b = append(b, p.keys[i]...)
@@ -492,6 +563,7 @@ func (p *leaklabProbeState) finish(reason string) {
 			n := runtime.NumGoroutine()
 			trace.Stop()
 			p.trace.Close()
+			leaklabOwnFDs.Add(-1)
 			// Stop returns once the trace is written; its reader goroutine ends right after.
 			for wait := time.Now().Add(20 * time.Millisecond); runtime.NumGoroutine() >= n && time.Now().Before(wait); {
 				time.Sleep(100 * time.Microsecond)
@@ -545,6 +617,7 @@ func (p *leaklabProbeState) finish(reason string) {
 		p.event("end", reason, paced)
 		p.mu.Lock()
 		p.out.Close()
+		leaklabOwnFDs.Add(-1)
 		p.out = nil
 		p.mu.Unlock()
 	})
@@ -628,6 +701,8 @@ func (p *leaklabProbeState) writeProfile(name, file string, debug int) {
 	if prof == nil {
 		return
 	}
+	leaklabOwnFDs.Add(1)
+	defer leaklabOwnFDs.Add(-1)
 	f, err := os.Create(p.dir + "/" + file)
 	if err != nil {
 		return

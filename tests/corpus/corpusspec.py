@@ -12,6 +12,11 @@ Header lines (comments before `package main`):
     // repeat: 5                               (run this many times...)
     // min-detect: 0.6                         (...and detect it in at least this fraction)
     // known-miss: reason                      (the harness is known to get this one wrong)
+    // evidence: NAME.evidence.md              (beside it: how its label was established outside
+                                               the harness; gather_evidence.py measures it)
+
+Programs may import the modules that tests/corpus/go.mod requires (`python -m harness setup`
+downloads them); those that do carry an `evidence:` file.
 
 Used by tests/test_corpus.py and benchmarks/accuracy.py.
 """
@@ -26,7 +31,7 @@ CORPUS = Path(__file__).resolve().parent
 DEFAULT_DURATION = 3.0
 _LINE = re.compile(r"^//\s*([a-z-]+):\s*(.*?)\s*$")
 _KEYS = {"expect", "category", "site", "heap", "args", "duration", "env", "repeat", "min-detect",
-         "known-miss"}
+         "known-miss", "evidence"}
 PROOF = ("proven", "suspect", "any")
 
 
@@ -53,6 +58,7 @@ class Case:
     min_detect: float = 1.0
     known_miss: str | None = None
     tags: list[str] = field(default_factory=list)
+    evidence: str | None = None  # the file beside it that says how its label was established
 
     @property
     def name(self) -> str:
@@ -104,6 +110,8 @@ def parse(path: Path) -> Case:
         case.min_detect = float(fields["min-detect"][0])
     if "known-miss" in fields:
         case.known_miss = fields["known-miss"][0]
+    if "evidence" in fields:
+        case.evidence = fields["evidence"][0]
     for raw in fields.get("category", []):
         case.tags += [t.strip() for t in raw.split(",") if t.strip()]
     if expect == "leak" and not case.sites and not case.heap_growing:
