@@ -4,7 +4,7 @@ VENV    := .venv
 VPY     := $(VENV)/bin/python
 STAMP   := $(VENV)/.setup-done
 
-.PHONY: lab setup test run-all docs clean
+.PHONY: lab setup test test-fast run-all docs clean
 
 # JupyterLab rooted at the repository, on labs/00_start_here.ipynb (see `python -m harness lab`).
 lab: setup
@@ -22,6 +22,11 @@ $(STAMP): requirements.txt pyproject.toml
 
 test: setup
 	$(VPY) -m pytest
+
+# The contributor's tier (see CONTRIBUTING.md): everything but the notebooks, the browser and the
+# other Pythons' venvs (pytest markers `notebook` and `slow`); it lists its ten slowest tests.
+test-fast: setup
+	$(VPY) -m pytest -m "not notebook and not slow" --durations=10
 
 run-all: setup
 	$(VPY) -m harness run-labs

@@ -189,7 +189,7 @@ _interrupted = False  # in a worker: Ctrl-C arrived, so it runs no further noteb
 
 def _execute(nb: Path, out: Path, quick: bool, zygote: str = "") -> tuple[str, float, str]:
     """Run one notebook with papermill, its kernel forked from `zygote` if given; (name, seconds,
-    error line or "").
+    error or ""). A failing cell's error names the cell and the exception (`cell_error`).
 
     After a Ctrl-C the worker runs no further notebook: the pool would otherwise go on through
     every queued lab while the caller waits for it to finish."""
@@ -209,16 +209,41 @@ def _execute(nb: Path, out: Path, quick: bool, zygote: str = "") -> tuple[str, f
                                 request_save_on_cell_execute=False,
                                 kernel_manager_class=ipc_kernel_manager())
             return nb.name, time.monotonic() - t0, ""
+        except pm.PapermillExecutionError as err:  # a cell raised
+            return nb.name, time.monotonic() - t0, cell_error(nb, err)
         except RuntimeError as err:  # a kernel that failed to start: retry once
             if attempt or "Kernel" not in str(err):
-                return nb.name, time.monotonic() - t0, str(err).strip().splitlines()[0]
+                return nb.name, time.monotonic() - t0, _first_line(err)
         except KeyboardInterrupt:  # papermill has interrupted and shut down the kernel
             _interrupted = True
             return nb.name, time.monotonic() - t0, "interrupted"
-        except Exception as err:  # papermill's own error names the failing cell
-            lines = str(err).strip().splitlines()
-            return nb.name, time.monotonic() - t0, lines[0] if lines else type(err).__name__
+        except Exception as err:  # the kernel died, a cell timed out, the notebook is unreadable
+            return nb.name, time.monotonic() - t0, _first_line(err)
     return nb.name, time.monotonic() - t0, "unreachable"
+
+
+def _first_line(err: BaseException) -> str:
+    """`Name: first line of the message` (papermill's messages open with a row of dashes)."""
+    lines = [ln.strip() for ln in str(err).splitlines() if ln.strip().strip("-")]
+    return f"{type(err).__name__}: {lines[0]}" if lines else type(err).__name__
+
+
+def cell_error(nb: Path, err) -> str:
+    """Papermill's error for a failing cell of `nb` as `cells[i] `first line`: Name: message`,
+    `i` the cell's index in `nb` itself (papermill counts in the executed copy, where its
+    injected-parameters cell follows the cell tagged `parameters`, or opens a notebook without
+    one)."""
+    import nbformat
+    cells = nbformat.read(nb, as_version=4).cells
+    tagged = next((i for i, c in enumerate(cells) if "parameters" in c.metadata.get("tags", [])), -1)
+    index = err.cell_index - (err.cell_index > tagged + 1)
+    if not (0 <= index < len(cells) and cells[index].source == err.source):
+        index = next((i for i, c in enumerate(cells) if c.source == err.source), err.cell_index)
+    first = next((ln.strip() for ln in err.source.splitlines() if ln.strip()), "")
+    if len(first) > 80:
+        first = first[:77] + "..."
+    message = f"{err.ename}: {err.evalue}" if err.evalue else err.ename
+    return f"cells[{index}] `{first}`: {message}"
 
 
 def execute_labs(notebooks: list[Path], out: Path, quick: bool = True, jobs: int = DEFAULT_JOBS, report=None

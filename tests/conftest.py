@@ -93,3 +93,27 @@ def run_cli(*args: str, env: dict | None = None, timeout: float = 300) -> subpro
     import sys
     return subprocess.run([sys.executable, "-m", "harness", *args], capture_output=True, text=True,
                           timeout=timeout, cwd=ROOT, env={**os.environ, **(env or {})})
+
+
+def first_fast(values: list, fast=None) -> list:
+    """Parameters of a test that runs real Go programs for each scenario or task: one (`fast`,
+    else the first) in every tier, the others marked `slow` (`make test` runs them all)."""
+    fast = values[0] if fast is None and values else fast
+    if values and fast not in values:
+        raise ValueError(f"{fast!r} is not among {values}: name another to run in every tier")
+    return [pytest.param(v, marks=() if v == fast else pytest.mark.slow) for v in values]
+
+
+# The tiers (CONTRIBUTING.md): `make test-fast` is -m "not notebook and not slow". A test using a
+# fixture that executes every lab (tests/test_notebooks.py) is a notebook test like the labs
+# themselves; the labs' helper modules (tests/test_lessons_*.py) run their lab's programs for real,
+# a few seconds a test: slow.
+_NOTEBOOK_FIXTURES = {"executed", "site"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if _NOTEBOOK_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.notebook)
+        if item.path.name.startswith("test_lessons_"):
+            item.add_marker(pytest.mark.slow)

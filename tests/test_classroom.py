@@ -20,6 +20,7 @@ def _offline_prefix() -> list[str]:
     return ["unshare", "-n", "sh", "-c", 'ip link set lo up && exec "$@"', "offline"] if probe.returncode == 0 else []
 
 
+@pytest.mark.slow  # test_go_samples runs the same tests online
 def test_go_test_offline(go):
     prefix = _offline_prefix()
     env = {**go.env(), "GOPROXY": "off", "GOFLAGS": "-mod=mod"}

@@ -49,6 +49,7 @@ func main() {
 """
 
 
+@pytest.mark.slow  # two runs of 1.5 s
 def test_check_interval_spaces_the_samples(tmp_path):
     f = tmp_path / "sleep.go"
     f.write_text('package main\n\nimport "time"\n\nfunc main() { time.Sleep(1500 * time.Millisecond) }\n')
@@ -71,20 +72,29 @@ def test_headline_gives_each_site_its_own_count(tmp_path):
             in res.stdout), res.stdout
 
 
-def test_check_package_dir_with_args(gomod):
-    d = gomod({"cmd/srv/main.go": """
+def test_check_package_dir_with_args(gomod, tmp_path):
+    """`--arg` values reach the program as its os.Args, one each, as given: a leading dash and
+    a space included (the program writes what it received where the test can read it)."""
+    got = tmp_path / "args.json"
+    d = gomod({"cmd/srv/main.go": f"""
         package main
 
         import (
-            "fmt"
+            "encoding/json"
             "os"
         )
 
-        func main() { fmt.Println("args:", os.Args[1:]) }
+        func main() {{
+            b, _ := json.Marshal(os.Args[1:])
+            if err := os.WriteFile({json.dumps(str(got))}, b, 0o644); err != nil {{
+                panic(err)
+            }}
+        }}
     """})
     res = run_cli("check", str(d / "cmd" / "srv"), "--arg=-x", "--arg", "two words", "--duration", "3s")
     assert res.returncode == 0, res.stderr
     assert "clean" in res.stdout
+    assert json.loads(got.read_text()) == ["-x", "two words"]
 
 
 def test_run_and_compare_samples(tmp_path):

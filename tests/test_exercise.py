@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from conftest import run_cli
+from conftest import first_fast, run_cli
 from harness import exercise
 from harness.notebook import _test_failures
 from harness.samples import samples_dir, scenarios
@@ -26,7 +26,7 @@ def _solve(d):
     shutil.copyfile(d / "testdata" / "solution.go", d / "exercise.go")
 
 
-@pytest.mark.parametrize("name", scenarios())
+@pytest.mark.parametrize("name", first_fast(scenarios()))
 def test_unsolved_says_still_leaking_then_solution_says_fixed(sandbox, name):
     res = exercise.check(name, duration=1.5)
     assert not res.fixed and res.line.startswith("still leaking: "), res.line
@@ -38,6 +38,7 @@ def test_unsolved_says_still_leaking_then_solution_says_fixed(sandbox, name):
     assert res.fixed and res.line.startswith("fixed:"), res.line + "\n" + res.gotest_output[-2000:]
 
 
+@pytest.mark.slow  # checks every scenario's exercise
 def test_reset_and_status(sandbox):
     name = scenarios()[0]
     _solve(sandbox / name)

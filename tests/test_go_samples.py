@@ -12,6 +12,7 @@ from harness.samples import samples_dir, scenarios
 SCENARIOS = scenarios()
 
 
+@pytest.mark.slow  # every scenario's goleak tests; test_exercise checks one scenario's in every tier
 def test_go_test_all(go):
     res = go.run("test", "-count=1", "./...", cwd=samples_dir(), timeout=900)
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.kernels import ZYGOTE_ENV, KernelZygote, ipc_kernel_manager
+from harness.kernels import PROVISIONER, ZYGOTE_ENV, KernelZygote, ipc_kernel_manager, request_kernel
 from harness.supervise import alive
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the zygote runs on Linux only")
@@ -46,6 +46,10 @@ async def _start(cwd, env=None):
     return km, kc
 
 
+async def _kernel_pid(km) -> int:
+    return (await km.provisioner.get_provisioner_info())["pid"]
+
+
 def _leftover_sockets(before):
     return sorted(set(Path(tempfile.gettempdir()).glob("leaklab-*")) - before)
 
@@ -56,7 +60,7 @@ def test_forked_kernel_runs_as_asked_and_ends_cleanly(tmp_path, monkeypatch):
     async def scenario(zygote):
         km, kc = await _start(tmp_path, env={**os.environ, "LEAKLAB_TEST_MARK": "forked"})
         assert type(km.provisioner).__name__ == "ForkProvisioner"
-        pid = km.provisioner.pid
+        pid = await _kernel_pid(km)
         out = _stdout(await _execute(kc, "import os, sys\n"
                                          "print(os.getppid(), os.getcwd(), os.environ['LEAKLAB_TEST_MARK'],"
                                          " os.getpgid(0) == os.getpid(), 'harness' in sys.modules)"))
@@ -67,8 +71,11 @@ def test_forked_kernel_runs_as_asked_and_ends_cleanly(tmp_path, monkeypatch):
         assert any("image/png" in m["content"].get("data", {}) for m in msgs if m["msg_type"] == "display_data")
 
         # The stop button: a long cell ends with KeyboardInterrupt, and the kernel lives on.
-        msg_id = kc.execute("import time\ntime.sleep(60)")
-        while (await kc.get_iopub_msg(timeout=30))["content"].get("execution_state") != "busy":
+        # Interrupted once its code runs: ipykernel ignores SIGINT until then (even once "busy").
+        # Not stopping on its error: else a cell sent right after it may be aborted, unrun.
+        msg_id = kc.execute("import time\nprint('sleeping', flush=True)\ntime.sleep(60)",
+                            stop_on_error=False)
+        while (await kc.get_iopub_msg(timeout=30))["content"].get("text") != "sleeping\n":
             pass
         t0 = time.monotonic()
         await km.interrupt_kernel()
@@ -91,6 +98,44 @@ def test_forked_kernel_runs_as_asked_and_ends_cleanly(tmp_path, monkeypatch):
     assert _leftover_sockets(before) == []
 
 
+def test_provisioner_is_registered_and_chosen_only_while_a_zygote_runs(monkeypatch):
+    """The zygote reaches jupyter_client through its documented extension point: a provisioner
+    registered as an entry point (pyproject.toml; a stale install needs `pip install -e .`),
+    named in the kernel spec's metadata only during headless runs; JupyterLab's spec is untouched."""
+    from importlib.metadata import entry_points
+
+    from jupyter_client.kernelspec import KernelSpecManager
+    (ep,) = entry_points(group="jupyter_client.kernel_provisioners", name=PROVISIONER)
+    assert ep.load().__name__ == "ForkProvisioner"
+    km = ipc_kernel_manager()(kernel_name="python3")
+    monkeypatch.delenv(ZYGOTE_ENV, raising=False)
+    assert "kernel_provisioner" not in km.kernel_spec_manager.get_kernel_spec("python3").metadata
+    monkeypatch.setenv(ZYGOTE_ENV, "/nonexistent")
+    spec = km.kernel_spec_manager.get_kernel_spec("python3")
+    assert spec.metadata["kernel_provisioner"]["provisioner_name"] == PROVISIONER
+    assert spec.argv == KernelSpecManager().get_kernel_spec("python3").argv
+    assert "kernel_provisioner" not in KernelSpecManager().get_kernel_spec("python3").metadata
+
+
+def test_the_zygote_takes_the_specs_interpreter_options_and_declines_other_kernels_saying_why(monkeypatch):
+    """ipykernel 7.4 put `-Xfrozen_modules=off` into the kernel spec, and every kernel quietly
+    stopped being forked: the zygote now starts with the spec's options, and a kernel it cannot
+    fork is refused with the reason, which the provisioner logs."""
+    from harness.kernels import kernel_command
+    argv = kernel_command("python3")
+    options = argv[1:argv.index("-m")]
+    with KernelZygote() as zygote:
+        monkeypatch.setenv(ZYGOTE_ENV, zygote.path)
+        assert zygote.proc.args[1:1 + len(options) + 2] == [*options, "-m", "harness.kernels"]
+        other = [sys.executable, *options, "-X", "dev", "-m", "ipykernel_launcher", "-f", "k.json"]
+        pid, why = request_kernel(other, dict(os.environ), os.getcwd())
+        assert pid is None and "interpreter options" in why, why
+        pid, why = request_kernel(["/bin/sh", "-c", "true"], dict(os.environ), os.getcwd())
+        assert pid is None and why.startswith("not ipykernel"), why
+    monkeypatch.delenv(ZYGOTE_ENV)
+    assert request_kernel(argv, dict(os.environ), os.getcwd()) == (None, "")
+
+
 def test_kernels_end_with_their_zygote(tmp_path, monkeypatch):
     """If the zygote dies (killed, out of memory), its kernels follow within a couple of seconds
     instead of running on unowned; later kernels start the usual way."""
@@ -98,7 +143,7 @@ def test_kernels_end_with_their_zygote(tmp_path, monkeypatch):
 
     async def scenario(zygote):
         km, kc = await _start(tmp_path)
-        pid = km.provisioner.pid
+        pid = await _kernel_pid(km)
         assert _stdout(await _execute(kc, "import os; print(os.getppid())")).strip() == str(zygote.proc.pid)
         zygote.proc.kill()
         zygote.proc.wait()

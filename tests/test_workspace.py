@@ -3,6 +3,8 @@ updated with the course without overwriting the learner's own changes."""
 
 import shutil
 
+import pytest
+
 from conftest import ROOT, run_cli
 from harness import workspace
 from harness.samples import samples_dir
@@ -50,6 +52,7 @@ def test_the_harness_finds_the_workspace_it_runs_in(tmp_path):
         (ws / "go_samples/goroutine_channel/exercise.go").read_bytes()
 
 
+@pytest.mark.slow  # the whole preflight, twice
 def test_preflight_passes_here_and_names_a_missing_module_cache(tmp_path):
     ok = run_cli("preflight", timeout=900)
     assert ok.returncode == 0, ok.stdout + ok.stderr
