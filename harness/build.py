@@ -19,6 +19,7 @@ import logging
 import os
 import re
 import shutil
+import sys
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -33,6 +34,10 @@ EXITHOOK_SOURCE = Path(__file__).with_name("probe") / "leaklab_exithook.go"
 EXITHOOK_NAME = "zz_leaklab_exithook.go"
 MAIN_SOURCE = Path(__file__).with_name("probe") / "leaklab_main.go"
 MAIN_NAME = "zz_leaklab_main.go"
+# Open files and child processes from /proc: built into Linux programs only (a file named on the
+# command line is compiled whatever its build constraint says, so the harness picks it).
+PROC_SOURCE = Path(__file__).with_name("probe") / "leaklab_proc_linux.go"
+PROC_NAME = "zz_leaklab_proc_linux.go"
 USER_MAIN = "leaklabUserMain"
 _MAIN_RE = re.compile(r"^func\s+main\s*\(\s*\)", re.M)
 _GO_MSG_RE = re.compile(r"^\S+\.go:\d+(:\d+)?: ")
@@ -211,7 +216,8 @@ def _old_toolchain_gomod(go: Go, gomod: Path, work: Path) -> Path:
 def _fingerprint(go: Go, pkgs: list[dict], target: Path, mode: str) -> str:
     h = hashlib.sha256()
     h.update(go.version.encode() + b"\0" + go.path.encode() + b"\0" + _env_key() + b"\0" + mode.encode() + b"\0")
-    h.update(PROBE_SOURCE.read_bytes() + EXITHOOK_SOURCE.read_bytes() + MAIN_SOURCE.read_bytes())
+    h.update(PROBE_SOURCE.read_bytes() + EXITHOOK_SOURCE.read_bytes() + MAIN_SOURCE.read_bytes()
+             + PROC_SOURCE.read_bytes() + _target_goos().encode())
     h.update(str(target.resolve()).encode())
     for p in pkgs:
         if p.get("Standard"):
@@ -229,6 +235,11 @@ def _fingerprint(go: Go, pkgs: list[dict], target: Path, mode: str) -> str:
 
 # Settings of the go command that change what gets built: part of every cache key.
 _BUILD_ENV = ("GOFLAGS", "GOEXPERIMENT", "GOOS", "GOARCH", "GOAMD64", "GOARM64", "GOWORK")
+
+
+def _target_goos() -> str:
+    """The GOOS the harness builds for: $GOOS, else this machine's."""
+    return os.environ.get("GOOS") or ("linux" if sys.platform.startswith("linux") else sys.platform)
 
 
 def _env_key() -> bytes:
@@ -284,7 +295,7 @@ def _memo_hit(go: Go, path: Path) -> Binary | None:
 def _memo_write(go: Go, path: Path, pkgs: list[dict], key: str, target: str, pkg_dir: Path,
                 main_file: Path) -> None:
     dirs = [p["Dir"] for p in pkgs if not p.get("Standard") and p.get("Dir")]
-    files = [str(PROBE_SOURCE), str(EXITHOOK_SOURCE), str(MAIN_SOURCE)]
+    files = [str(PROBE_SOURCE), str(EXITHOOK_SOURCE), str(MAIN_SOURCE), str(PROC_SOURCE)]
     if go.major_minor >= (1, 23) and _goroot(go):  # the exit-hook API checked (see exit_hook_mismatch)
         files.append(str(Path(_goroot(go)) / EXITHOOK_API))
     for p in pkgs:
@@ -349,6 +360,10 @@ def _build(target: str | os.PathLike, go: Go, use_cache: bool) -> Binary:
         overlay[pkg_dir / PROBE_NAME] = work / PROBE_NAME
         shutil.copyfile(PROBE_SOURCE, work / PROBE_NAME)
         probe_files = [pkg_dir / PROBE_NAME]
+        if _target_goos() == "linux":
+            overlay[pkg_dir / PROC_NAME] = work / PROC_NAME
+            shutil.copyfile(PROC_SOURCE, work / PROC_NAME)
+            probe_files.append(pkg_dir / PROC_NAME)
         ldflags = []
         if use_hook:  # Go 1.23+ whose exit-hook API is the one the probe copies
             overlay[pkg_dir / EXITHOOK_NAME] = work / EXITHOOK_NAME

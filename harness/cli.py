@@ -114,6 +114,22 @@ def _finish(runs, args) -> int:
     return EXIT_LEAK if len(runs) == 1 and runs[0].verdict.leak else EXIT_CLEAN
 
 
+def _download_corpus_modules() -> int:
+    """The verdict-accuracy corpus (tests/corpus, in a repository checkout) has programs on real
+    third-party modules: download them with the rest, so its tests run offline after set-up."""
+    from .toolchain import find_go
+    corpus = Path(__file__).resolve().parent.parent / "tests" / "corpus"
+    if not (corpus / "go.mod").exists():
+        return EXIT_CLEAN
+    res = find_go().run("mod", "download", cwd=corpus, timeout=900)
+    if res.returncode != 0:
+        lines = (res.stderr or res.stdout).strip().splitlines()
+        print(f"error: go mod download in tests/corpus failed: {lines[0] if lines else res.returncode}", file=sys.stderr)
+        return EXIT_ERROR
+    print("tests/corpus modules downloaded")
+    return EXIT_CLEAN
+
+
 def main(argv: list[str] | None = None) -> int:
     p = _Parser(prog="python -m harness", description="Go Leak Lab harness")
     sub = p.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
@@ -272,7 +288,7 @@ def _dispatch(args) -> int:
         return EXIT_CLEAN
     if args.cmd == "setup":
         from .prepare import setup
-        return setup(shared=args.shared, workspace=args.workspace)
+        return setup(shared=args.shared, workspace=args.workspace) or _download_corpus_modules()
     if args.cmd == "preflight":
         from . import classroom
         return EXIT_CLEAN if classroom.preflight() else EXIT_ERROR
