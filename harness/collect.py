@@ -88,7 +88,8 @@ def strip_gctrace(text: str) -> str:
 
 # --- goroutine dumps (debug=2, from the goroutine or goroutineleak profile) ---
 
-_HDR_RE = re.compile(r"^goroutine (\d+)(?: gp=\S+ m=\S+(?: mp=\S+)?)? \[(.*)\]:$")
+# Go 1.27 writes a goroutine's pprof labels after its state: `goroutine 19 [chan send] {req: x}:`
+_HDR_RE = re.compile(r"^goroutine (\d+)(?: gp=\S+ m=\S+(?: mp=\S+)?)? \[(.*?)\](?: \{.*\})?:$")
 _DURATION_RE = re.compile(r", \d+ minutes?$")
 _CREATED_RE = re.compile(r"^created by (\S+?)(?: in goroutine \d+)?$")
 

@@ -277,3 +277,34 @@ def test_golden_pprof_top(version):
     main = rows[fns.index("main.main")]
     assert main["cum"] >= 20e6 and main["flat"] < 1e6
     assert all(r["flat"] <= r["cum"] for r in rows)
+
+
+def test_goroutines_with_pprof_labels_are_parsed(gomod, go):
+    """Go 1.27 writes labels into a dump's header (`[chan send] {req: x}:`): such goroutines are
+    parsed like any other (real output of a program that leaks under pprof.Do)."""
+    from harness.collect import parse_goroutines
+    d = gomod({"main.go": """
+        package main
+
+        import (
+            "context"
+            "os"
+            "runtime/pprof"
+            "time"
+        )
+
+        func main() {
+            for i := 0; i < 3; i++ {
+                pprof.Do(context.Background(), pprof.Labels("req", "x"), func(context.Context) {
+                    ch := make(chan int)
+                    go func() { ch <- 1 }()
+                })
+            }
+            time.Sleep(100 * time.Millisecond)
+            pprof.Lookup("goroutine").WriteTo(os.Stdout, 2)
+        }
+    """})
+    out = go.run("run", ".", cwd=d, timeout=300).stdout
+    assert "] {req: x}:" in out
+    stuck = [g for g in parse_goroutines(out) if g.wait_reason == "chan send"]
+    assert len(stuck) == 3, out
