@@ -110,6 +110,11 @@ def _setup() -> int:
         print("error: " + failed[0], file=sys.stderr)
         return 2
     print(f"Go caches warm ({built} instrumented programs built) in {time.monotonic() - t0:.1f} s")
+    from .lessons.resources import ToolsUnavailable, ensure_tools
+    try:  # lab 24 shows these linters' findings; installed now, they work offline later
+        print(f"linters for lab 24: {', '.join(sorted(ensure_tools()))}")
+    except ToolsUnavailable as err:
+        print(f"note: lab 24 will show no linter findings: {err}")
     return 0
 
 
