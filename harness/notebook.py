@@ -39,6 +39,21 @@ def _md(text: str):
     _display(Markdown(text))
 
 
+def show_markdown(text: str) -> None:
+    """Markdown in a notebook's output (the lesson modules' way to write prose from a run)."""
+    _md(text)
+
+
+def show_figure(fig) -> None:
+    """A figure as the one PNG it is drawn into, then freed (see `_display_figure`)."""
+    _display_figure(fig)
+
+
+def show_html(text: str) -> None:
+    """HTML in a notebook's output."""
+    _display_html(text)
+
+
 def show_code(scenario: str, filename: str, lines: tuple[int, int] | None = None) -> None:
     """Show a Go file of a sample, highlighted, with its real line numbers in a comment."""
     path = scenario_dir(scenario) / filename

@@ -18,6 +18,7 @@ from ..samples import run_sample, samples_dir
 from ..tasks import TaskResult, task
 from ..toolchain import go_for
 from ..verdict import Thresholds, decide
+from ..notebook import show_markdown as _md
 from . import leaktests
 
 G, H = "goroutine leak", "heap leak"
@@ -387,11 +388,6 @@ def plot_matrix(rows: list[list[str]]):
     ax.set_title("strong colours: measured in this notebook; pale: in an earlier lab;\namber: grew, but below "
                  "the threshold in this run; grey: no result", fontsize=8, loc="left")
     return fig
-
-
-def _md(text: str) -> None:
-    from IPython.display import Markdown, display
-    display(Markdown(text))
 
 
 def show_matrix(rows: list[list[str]]) -> None:

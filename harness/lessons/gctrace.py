@@ -5,7 +5,6 @@ a lowered GOGC or more load."""
 from __future__ import annotations
 
 import html
-import io
 import re
 import statistics
 from dataclasses import dataclass, field
@@ -17,23 +16,9 @@ from ..samples import samples_dir
 from ..supervise import together
 from ..tasks import TaskResult, task
 from ..verdict import theil_sen
+from ..notebook import show_figure as _figure, show_markdown as _md
 
 # --- showing things (IPython only when a notebook calls) ----------------------------------------
-
-
-def _md(text: str) -> None:
-    from IPython.display import Markdown, display
-    display(Markdown(text))
-
-
-def _figure(fig) -> None:
-    """Show a figure as one PNG and free it."""
-    import matplotlib.pyplot as plt
-    from IPython.display import Image, display
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=fig.dpi)
-    plt.close(fig)
-    display(Image(data=buf.getvalue(), format="png"))
 
 
 def overview(runs: list[Run]) -> str:

@@ -6,7 +6,6 @@ make one leak provable."""
 
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 
@@ -18,22 +17,9 @@ from ..samples import samples_dir
 from ..supervise import together
 from ..tasks import TaskResult, task
 from ..toolchain import find_go
+from ..notebook import show_figure as _figure, show_markdown as _md
 
 PROGRAM = "toolkit/leakprofile"
-
-
-def _md(text: str) -> None:
-    from IPython.display import Markdown, display
-    display(Markdown(text))
-
-
-def _figure(fig) -> None:
-    import matplotlib.pyplot as plt
-    from IPython.display import Image, display
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=fig.dpi)
-    plt.close(fig)
-    display(Image(data=buf.getvalue(), format="png"))
 
 
 # --- the runtime's source ------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from pathlib import Path
 from ..samples import samples_dir
 from ..tasks import TaskResult, task
 from ..toolchain import go_for
+from ..notebook import show_markdown as _md
 
 DEMO_ENV = {"LEAKLAB_DEMO_FAIL": "1"}   # turns on the tests of toolkit/leaktests that fail on purpose
 RESULT = re.compile(r"--- (PASS|FAIL|SKIP): (\S+) \(([\d.]+)s\)")
@@ -100,11 +101,6 @@ def counted(items: list[str]) -> str:
 def _display(obj) -> None:
     from IPython.display import display
     display(obj)
-
-
-def _md(text: str) -> None:
-    from IPython.display import Markdown
-    _display(Markdown(text))
 
 
 def side_by_side_html(runs: dict[str, GoTest]) -> str:

@@ -19,6 +19,7 @@ from ..samples import samples_dir, scenario_dir
 from ..tasks import TaskResult, task
 from ..toolchain import Go, go_for
 from ..verdict import theil_sen
+from ..notebook import show_markdown as _md
 
 MB = 1e6
 EVERY_SAMPLE = {"LEAKLAB_MEMSTATS_EVERY": "1"}   # the probe reads MemStats on every sample, not once a second
@@ -38,11 +39,6 @@ def _show_figure(fig) -> None:
     fig.savefig(buf, format="png", dpi=fig.dpi)
     plt.close(fig)
     display(Image(data=buf.getvalue(), format="png"))
-
-
-def _md(text: str) -> None:
-    from IPython.display import Markdown, display
-    display(Markdown(text))
 
 
 # --- the names, side by side ----------------------------------------------------------------

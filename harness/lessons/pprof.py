@@ -5,7 +5,6 @@ tell the leak from a cache that grows and then stops (tasks/heap_catalog)."""
 from __future__ import annotations
 
 import html
-import io
 import json
 import re
 from dataclasses import dataclass
@@ -17,27 +16,14 @@ from ..plot import COLORS
 from ..samples import samples_dir
 from ..tasks import TaskResult, task
 from ..toolchain import Go, find_go
+from ..notebook import show_figure as _figure, show_markdown as _md
 
 MB = 1e6
-
-
-def _md(text: str) -> None:
-    from IPython.display import Markdown, display
-    display(Markdown(text))
 
 
 def _pre(text: str) -> None:
     from IPython.display import HTML, display
     display(HTML(f'<pre style="white-space:pre;overflow-x:auto">{html.escape(text)}</pre>'))
-
-
-def _figure(fig) -> None:
-    import matplotlib.pyplot as plt
-    from IPython.display import Image, display
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=fig.dpi)
-    plt.close(fig)
-    display(Image(data=buf.getvalue(), format="png"))
 
 
 def bare(function: str) -> str:

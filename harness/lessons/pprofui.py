@@ -24,18 +24,9 @@ from ..measure import Run, check as _check, goroot
 from ..samples import samples_dir
 from ..tasks import TaskResult, task
 from ..toolchain import Go, find_go
+from ..notebook import show_html as _html_out
 
 HIDE = "-ignore=leaklabProbeState|leaklabNewProbe|leaklabGo|leaklabArmGCHook"   # the harness's probe: never shown
-
-
-def _md(text: str) -> None:
-    from IPython.display import Markdown, display
-    display(Markdown(text))
-
-
-def _html_out(text: str) -> None:
-    from IPython.display import HTML, display
-    display(HTML(text))
 
 
 @functools.lru_cache(maxsize=None)

@@ -7,7 +7,6 @@ the scavenger gives memory back after a burst."""
 from __future__ import annotations
 
 import dataclasses
-import io
 import os
 import re
 import shutil
@@ -26,23 +25,10 @@ from ..measure import Run, gc_every_for, measure
 from ..plot import color_for
 from ..samples import SLACK_S, scenario_dir
 from ..toolchain import go_for
+from ..notebook import show_figure as _figure, show_markdown as _md
 
 MiB = 1 << 20
 SCENARIO = "process_memory"
-
-
-def _md(text: str) -> None:
-    from IPython.display import Markdown, display
-    display(Markdown(text))
-
-
-def _figure(fig) -> None:
-    import matplotlib.pyplot as plt
-    from IPython.display import Image, display
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=fig.dpi)
-    plt.close(fig)
-    display(Image(data=buf.getvalue(), format="png"))
 
 
 def mib(n: float) -> str:

@@ -16,6 +16,7 @@ from ..errors import LeakLabError
 from ..measure import Run
 from ..samples import samples_dir, scenario_dir
 from ..toolchain import find_go
+from ..notebook import show_html as _html, show_markdown as _md
 
 SCENARIO = "resource_leaks"
 TOOLS_DIR = Path(__file__).resolve().parent.parent.parent / "build" / "tools"
@@ -28,16 +29,6 @@ TOOLS = {
 WHAT = {"bodyclose": "an HTTP response body never closed in the function that got it",
         "sqlclosecheck": "sql.Rows and sql.Stmt not closed, or closed without defer",
         "staticcheck": "the default checks (bugs, simplifications, style)"}
-
-
-def _md(text: str) -> None:
-    from IPython.display import Markdown, display
-    display(Markdown(text))
-
-
-def _html(text: str) -> None:
-    from IPython.display import HTML, display
-    display(HTML(text))
 
 
 # --- what the driver printed ------------------------------------------------------------------

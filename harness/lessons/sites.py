@@ -4,7 +4,6 @@ the ranking says in numbers, and the task: rank the sites of three instances of 
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,22 +14,9 @@ from ..samples import samples_dir
 from ..supervise import together
 from ..tasks import TaskResult, task
 from ..verdict import theil_sen
+from ..notebook import show_figure as _figure, show_markdown as _md
 
 _OTHERS = ["#2471a3", "#7d3c98", "#b7950b", "#17a589", "#7f8c8d", "#d35400", "#34495e", "#1abc9c"]
-
-
-def _md(text: str) -> None:
-    from IPython.display import Markdown, display
-    display(Markdown(text))
-
-
-def _figure(fig) -> None:
-    import matplotlib.pyplot as plt
-    from IPython.display import Image, display
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=fig.dpi)
-    plt.close(fig)
-    display(Image(data=buf.getvalue(), format="png"))
 
 
 # --- series and ranking ------------------------------------------------------------------------

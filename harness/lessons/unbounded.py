@@ -6,15 +6,11 @@ from __future__ import annotations
 import re
 
 from ..measure import Run
+from ..notebook import show_markdown as _md
 
 CASES = ("spawn", "queue", "pool")
 _LINE = re.compile(r"^(\w+) (spawn|queue|pool): submitted (\d+), served (\d+)"
                    r"(?:, wait median ([\d.]+) ms, p99 ([\d.]+) ms, last ([\d.]+) ms)?", re.M)
-
-
-def _md(text: str) -> None:
-    from IPython.display import Markdown, display
-    display(Markdown(text))
 
 
 def results(run: Run) -> dict[str, dict]:

@@ -21,14 +21,10 @@ from ..measure import Run, check
 from ..samples import samples_dir
 from ..tasks import TaskResult, task
 from ..toolchain import go_for
+from ..notebook import show_markdown as _md
 
 PROBE = re.compile(r"(?<![A-Za-z0-9_])leaklab")   # main.leaklabGo, main.(*leaklabProbeState)...; not goleaklab/
 DEMO_WINDOW_S, DEMO_EVERY_S = 2.0, 0.1   # the demo's -window and -every defaults
-
-
-def _md(text: str) -> None:
-    from IPython.display import Markdown, display
-    display(Markdown(text))
 
 
 def show_go(rel: str, start: str | None = None, end: str | None = None) -> None:
