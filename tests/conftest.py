@@ -24,23 +24,38 @@ tempfile.tempdir = _TMP
 atexit.register(shutil.rmtree, _TMP, True)
 
 
+def _learner_files(src: Path) -> list[tuple[Path, Path]]:
+    """(file a learner edits, its pristine copy) for every exercise, task and the capstone: the
+    pristine copy of `d/X` is `d/testdata/X`, the capstone's files have theirs in testdata/pristine/."""
+    pairs = []
+    for pristine in src.rglob("testdata/*"):
+        if pristine.is_file() and not pristine.name.startswith("solution") and pristine.suffix == ".go":
+            mine = pristine.parent.parent / pristine.name
+            if mine.exists():
+                pairs.append((mine, pristine))
+    for pristine in (src / "capstone" / "testdata" / "pristine").rglob("*"):
+        if pristine.is_file():
+            pairs.append((src / "capstone" / pristine.relative_to(src / "capstone" / "testdata" / "pristine"), pristine))
+    return pairs
+
+
 def _pristine_samples() -> Path | None:
-    """The suite tests the lab as shipped, not a learner's work in progress: when an exercise.go
-    was edited (or the editor left checkpoint folders), the suite runs on a copy of go_samples
-    with every exercise as it started (build/test-samples: a fixed path, so its Go build cache
-    stays warm between runs). Returns the copy, or None when go_samples is pristine."""
+    """The suite tests the lab as shipped, not a learner's work in progress: when a file a learner
+    edits (an exercise, a task, the capstone) differs from its pristine copy, or the editor left
+    checkpoint folders, the suite runs on a copy of go_samples with every such file as it started
+    (build/test-samples: a fixed path, so its Go build cache stays warm between runs). Returns the
+    copy, or None when go_samples is pristine."""
     src = ROOT / "go_samples"
-    edited = [ex.parent.name for ex in src.glob("*/exercise.go")
-              if (ex.parent / "testdata" / "exercise.go").exists()
-              and ex.read_bytes() != (ex.parent / "testdata" / "exercise.go").read_bytes()]
+    edited = [(mine.relative_to(src), pristine.relative_to(src)) for mine, pristine in _learner_files(src)
+              if not mine.exists() or mine.read_bytes() != pristine.read_bytes()]
     dotted = [p for p in src.rglob(".*") if p.is_dir()]
     if not edited and not dotted:
         return None
     dst = ROOT / "build" / "test-samples" / "go_samples"
     shutil.rmtree(dst, ignore_errors=True)
     shutil.copytree(src, dst, ignore=shutil.ignore_patterns(".*"))
-    for name in edited:
-        shutil.copyfile(dst / name / "testdata" / "exercise.go", dst / name / "exercise.go")
+    for mine, pristine in edited:
+        shutil.copyfile(dst / pristine, dst / mine)
     return dst
 
 
