@@ -245,7 +245,8 @@ def serve(fd: int) -> dict | None:
     # What every kernel and lab imports (the harness brings matplotlib.pyplot and numpy), and
     # ipykernel's debugger (debugpy), which a kernel imports while starting: half of what is
     # left of a kernel's start-up once the rest is imported.
-    for name in ("IPython", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "harness"):
+    for name in ("IPython", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "harness",
+                 "harness.notebook", "harness.plot"):  # `import harness` itself imports on first use
         importlib.import_module(name)
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
