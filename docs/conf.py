@@ -33,3 +33,4 @@ html_theme_options = {
 }
 # "Run this lab" on every lab page: locally always; on a hub when the site is built for one.
 leaklab_hub_url = os.environ.get("LEAKLAB_HUB_URL", "")
+html_show_search_summary = False  # summaries fetch pages with fetch(), which file:// refuses

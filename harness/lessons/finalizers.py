@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import BuildError, LeakLabError
+from ..gotools import relative_paths
 from ..measure import Run, check
 from ..samples import samples_dir, scenario_dir
 from ..tasks import TaskResult, task
@@ -152,8 +153,8 @@ def show_checkfinalizers(checked: dict[str, Run]) -> dict[str, CheckReport]:
         reports[v] = rep
         print(f"=== {v}: {r.exit} after {r.wall_s:.2f} s; {rep.reported} object(s) reported"
               + (f"; {rep.fatal}" if rep.fatal else ""))
-        if rep.first:
-            print("\n".join(rep.first))
+        if rep.first:  # the runtime's report, with this machine's paths made relative to the lab
+            print(relative_paths("\n".join(rep.first)))
     return reports
 
 
