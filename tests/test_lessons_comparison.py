@@ -9,7 +9,7 @@ from harness.lessons import comparison as C
 
 @pytest.fixture(scope="module")
 def pairs(tmp_path_factory):
-    return C.run_pairs(1.5, 3.0, tmp_path_factory.mktemp("keep"))
+    return C.run_pairs(2.5, 3.0, tmp_path_factory.mktemp("keep"))  # 10 goroutine snapshots: a stall cannot hide 3 rises in a row
 
 
 @pytest.fixture(scope="module")
