@@ -185,15 +185,20 @@ def _go_list(go: Go, target: Path, overlay: Path | None) -> list[dict]:
         elif "no Go files" in out.stderr:
             msg = f"{target} holds no Go files"
         raise TargetError(msg)
-    dec, text, pkgs, i = json.JSONDecoder(), out.stdout, [], 0
+    return json_stream(out.stdout)
+
+
+def json_stream(text: str) -> list[dict]:
+    """The JSON objects `go list -json` prints one after another."""
+    dec, objs, i = json.JSONDecoder(), [], 0
     while i < len(text):
         while i < len(text) and text[i].isspace():
             i += 1
         if i >= len(text):
             break
         obj, i = dec.raw_decode(text, i)
-        pkgs.append(obj)
-    return pkgs
+        objs.append(obj)
+    return objs
 
 
 def _find_gomod(path: Path) -> Path | None:

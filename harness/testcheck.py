@@ -39,7 +39,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from . import collect
-from .build import (EXITHOOK_SOURCE, _env_key, _func_sig, _go_decls, _source_signature, _struct_fields,
+from .build import (EXITHOOK_SOURCE, _env_key, json_stream, _func_sig, _go_decls, _source_signature, _struct_fields,
                     _uses_exit_hook, cache_dir)
 from .errors import BuildError, LeakLabError, TargetError, ToolchainError
 from .measure import _RUN_PREFIX, _crash_line, _owner_tag, goroot, remove_stale_runs
@@ -113,15 +113,7 @@ def _go_list_test(go: Go, target: str) -> tuple[list[dict], Path, str]:
             raise TargetError(f"{target} is not inside a Go module (add a go.mod)")
         first = next((ln for ln in text.splitlines() if ln.strip()), "go list failed")
         raise TargetError(f"{target}: {first}")
-    dec, text, pkgs, i = json.JSONDecoder(), out.stdout, [], 0
-    while i < len(text):
-        while i < len(text) and text[i].isspace():
-            i += 1
-        if i >= len(text):
-            break
-        obj, i = dec.raw_decode(text, i)
-        pkgs.append(obj)
-    return pkgs, cwd, arg
+    return json_stream(out.stdout), cwd, arg
 
 
 def _target_package(pkgs: list[dict], cwd: Path, arg: str, target: str) -> dict:

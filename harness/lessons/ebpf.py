@@ -26,6 +26,7 @@ from .. import ebpf as bpf
 from ..samples import samples_dir
 from ..tasks import TaskResult, task
 from ..toolchain import go_for
+from ..notebook import show_figure as _show
 
 TASK_PKG = "tasks/ebpf_oneliner"
 FUNCS = ("runtime.newproc1", "runtime.goexit1", "runtime.mallocgc", "runtime.mallocgc*SC*")
@@ -321,11 +322,6 @@ def plot_heapleak(heap: dict[str, bpf.UprobeCounts], source: str):
     fig.suptitle(source, fontsize=8, x=0.01, ha="left", color="#555")
     ax.grid(alpha=0.3)
     return fig
-
-
-def _show(fig) -> None:
-    from ..notebook import _display_figure
-    _display_figure(fig)
 
 
 def show_goroutines(s: Session) -> dict[str, bpf.UprobeCounts]:

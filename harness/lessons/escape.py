@@ -15,6 +15,7 @@ from ..measure import Run
 from ..samples import samples_dir, scenario_dir
 from ..tasks import TaskResult, task
 from ..toolchain import go_for
+from ..notebook import show_figure as _show_figure
 
 PACKAGE = "internals/escape"
 CASE_FILES = ("pointers.go", "captured.go", "buffers.go")
@@ -276,17 +277,6 @@ def heap_findings(cat: Catalogue, *files: str) -> str:
         lines.append(f"{f}: " + ("; ".join(f"line {x['line']}: {x['message']}  ←  {x['source']}" for x in heap)
                                  or "no heap findings"))
     return "\n".join(lines)
-
-
-def _show_figure(fig) -> None:
-    import io
-
-    import matplotlib.pyplot as plt
-    from IPython.display import Image, display
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=fig.dpi)
-    plt.close(fig)
-    display(Image(data=buf.getvalue(), format="png"))
 
 
 # --- the task: a log line without heap allocations ----------------------------------------

@@ -14,6 +14,7 @@ from ..measure import Run, check
 from ..samples import samples_dir, scenario_dir
 from ..tasks import TaskResult, task
 from ..toolchain import go_for
+from ..notebook import show_figure as _show_figure
 
 PACKAGE = "internals/finalizers"
 MiB = 2**20
@@ -232,17 +233,6 @@ def show_caches(caches: list[Run]) -> None:
         raise LeakLabError("a cache run did not finish: " + "; ".join(bad))
     print(cache_summary(caches))
     _show_figure(plot_caches(caches))
-
-
-def _show_figure(fig) -> None:
-    import io
-
-    import matplotlib.pyplot as plt
-    from IPython.display import Image, display
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=fig.dpi)
-    plt.close(fig)
-    display(Image(data=buf.getvalue(), format="png"))
 
 
 # --- the task: a safety net on a cycle -----------------------------------------------------

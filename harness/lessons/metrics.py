@@ -19,7 +19,7 @@ from ..samples import samples_dir, scenario_dir
 from ..tasks import TaskResult, task
 from ..toolchain import Go, go_for
 from ..verdict import theil_sen
-from ..notebook import show_markdown as _md
+from ..notebook import show_markdown as _md, show_figure as _show_figure
 
 MB = 1e6
 EVERY_SAMPLE = {"LEAKLAB_MEMSTATS_EVERY": "1"}   # the probe reads MemStats on every sample, not once a second
@@ -28,17 +28,6 @@ REPO = Path(__file__).resolve().parent.parent.parent
 
 def _go() -> Go:
     return go_for(None)
-
-
-def _show_figure(fig) -> None:
-    import io
-
-    import matplotlib.pyplot as plt
-    from IPython.display import Image, display
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=fig.dpi)
-    plt.close(fig)
-    display(Image(data=buf.getvalue(), format="png"))
 
 
 # --- the names, side by side ----------------------------------------------------------------

@@ -10,6 +10,7 @@ from ..errors import BuildError, LeakLabError
 from ..measure import Run, check
 from ..samples import scenario_dir
 from ..tasks import TaskResult, task
+from ..notebook import show_figure as _show_figure
 
 MiB = 2**20
 MB = 1e6
@@ -146,17 +147,6 @@ def serve_summary(runs: list[Run], rate: int = 200, size: int = 32 << 10) -> str
         lines += [f"  {row['flat'] / MB:8.2f} MB  {row['flat_pct']:5.1f}% of in-use bytes  {row['function']}"
                   for row in top]
     return "\n".join(lines)
-
-
-def _show_figure(fig) -> None:
-    import io
-
-    import matplotlib.pyplot as plt
-    from IPython.display import Image, display
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=fig.dpi)
-    plt.close(fig)
-    display(Image(data=buf.getvalue(), format="png"))
 
 
 # --- the task -----------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from ..measure import Run, check
 from ..samples import samples_dir
 from ..tasks import TaskResult, task
 from ..toolchain import go_for
+from ..notebook import show_figure as _show
 
 TRANSITION = re.compile(r'StateTransition Time=(\d+) GoID=(\d+) (\w+)->(\w+) Reason="([^"]*)"')
 PROBE = re.compile(r"(?<![A-Za-z0-9_])leaklab")   # the lab's probe (main.leaklabGo, ...; not goleaklab/): never shown
@@ -178,11 +179,6 @@ def sync_lines(profiles: dict[str, list[dict]]) -> list[str]:
 def show_goroutine_table(events: dict[str, dict[int, G]], prefix: str = "main.") -> None:
     from IPython.display import Markdown, display
     display(Markdown(goroutine_table(events, prefix)))
-
-
-def _show(fig) -> None:
-    from ..notebook import _display_figure
-    _display_figure(fig)
 
 
 def show_timeline(runs: list[Run], events: dict[str, dict[int, G]]) -> None:
