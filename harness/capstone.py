@@ -41,7 +41,7 @@ from pathlib import Path
 
 from .build import build
 from .errors import BuildError, LeakLabError
-from .measure import Run, gc_every_for, measure
+from .measure import Run, RunOptions, gc_every_for, measure
 from .samples import samples_dir
 from .verdict import theil_sen
 
@@ -560,9 +560,9 @@ def check(duration: float = DEFAULT_DURATION, rate: int = DEFAULT_RATE, on_step=
         env = dict(kw.pop("env", None) or {})
         env["GODEBUG"] = ",".join(x for x in (env.get("GODEBUG", ""), f"memprofilerate={MEMPROFILERATE}") if x)
         step(f"running the service for {duration:g} s at {rate} requests/s")
-        run = measure(binary, args(duration, rate), duration + SLACK_S, label=NAME, keep=tmp,
-                      heap_at=[t1, t2], env=env, gc_every_ms=kw.pop("gc_every_ms", gc_every_for(duration)),
-                      progress=progress, **kw)
+        opts = RunOptions.of(duration=duration + SLACK_S, label=NAME, keep=tmp, heap_at=(t1, t2), env=env,
+                             gc_every_ms=kw.pop("gc_every_ms", gc_every_for(duration)), progress=progress, **kw)
+        run = measure(binary, args(duration, rate), opts)
         step("reading the profiles")
         snaps = sorted((int(p.stem.split(".")[0].split("-")[1]) / 1000, p) for p in tmp.glob("heap-*.pb.gz"))
         health = _health(loadgen_summary(run), rate)

@@ -10,6 +10,8 @@ import stat
 import urllib.request
 import shutil
 import tempfile
+import dataclasses
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +19,7 @@ import psutil
 
 from . import collect
 from .build import Binary, _find_gomod, build
-from .errors import LeakLabError
+from .errors import LeakLabError, TargetError
 from .supervise import DEFAULT_RSS_CAP, GRACE_S, check_platform, supervise
 from .toolchain import Go, find_go
 from .verdict import Ignore, Thresholds, Verdict, decide
@@ -70,6 +72,7 @@ class Run:
     heap_late: tuple[float, bytes] | None = field(default=None, repr=False)
     ignore_unmatched: list[str] = field(default_factory=list)  # ignore patterns that matched nothing
     _heap_growth: list[dict] | None = field(default=None, repr=False, compare=False)
+    options: RunOptions | None = field(default=None, repr=False)  # how it was run
 
     @property
     def heap_growth(self) -> list[dict]:
@@ -255,19 +258,21 @@ def _crash_line(stderr: str, returncode: int | None) -> str:
     return f"the program exited with status {returncode}" + (f": {last[-1].strip()}" if last else "")
 
 
-def measure(binary: Binary, args: list[str] | None = None, duration: float = 5.0,
-            rss_cap: int = DEFAULT_RSS_CAP, label: str = "", interval_ms: int = DEFAULT_INTERVAL_MS,
-            gc_every_ms: int | None = None, grace_s: float = GRACE_S,
-            env: dict[str, str] | None = None, keep: str | Path | None = None,
-            thresholds: Thresholds = Thresholds(), progress=None,
-            heap_at: list[float] | None = None, goroutines_every: float | None = None,
-            trace: bool = False, http_fetch: list[tuple[float, str]] | None = None,
-            memstats_every: int = 20, gctrace: bool = False, strict: bool = False,
-            ignore: Ignore | None = None, sites_every: float | None = None) -> Run:
-    """Run an instrumented binary for at most `duration` seconds and collect everything.
+@dataclass(frozen=True)
+class RunOptions:
+    """How one program is run and measured: the settings every layer passes down as one object
+    (`measure`, `check`, the notebooks' `run`/`compare`, the samples, the capstone). Make one with
+    `RunOptions(duration=10, keep="art")`, or from keywords checked against these fields with
+    `RunOptions.of(**kw)`; `opts.but(trace=True)` is a copy with some fields changed.
 
+    `duration`: seconds before the run is stopped (the probe's deadline; the supervisor's is a
+    little later). `rss_cap`: bytes of resident memory before the run is killed as `memory_cap`.
+    `label`: the run's name in tables and figures (default: the package's folder name).
+    `interval_ms`: the probe's sampling period. `grace_s`: how long the program gets between
+    SIGTERM and SIGKILL. `env`: extra environment (wins over the harness's own, GODEBUG is merged).
     `keep`: a folder to keep the raw files in (profiles for `go tool pprof`); otherwise the
-    run's temp folder is removed before this returns, whatever happens.
+    run's temp folder is removed before `measure` returns, whatever happens.
+    `thresholds`: the verdict's (`verdict.Thresholds`).
     `progress(elapsed_s, newest_sample_or_None)` is called a few times a second.
     `memstats_every`: read runtime.MemStats (stop-the-world) every N samples; 0 never.
     `gctrace`: run with GODEBUG=gctrace=1 and parse one row per GC into `Run.gctrace`. Off by
@@ -282,14 +287,65 @@ def measure(binary: Binary, args: list[str] | None = None, duration: float = 5.0
     Without `goroutines_every`, goroutine profiles are still taken a tenth of the run so far apart
     (at least `sites_every` s, default 0.1 s or two samples, at most 1 s) when the goroutine count
     moved since the last one, for the verdict's sites over time (`goroutine_series`); heap
-    profiles are taken
-    each time the live heap grew by a quarter (and 512 kB), for `Run.heap_growth`.
+    profiles are taken each time the live heap grew by a quarter (and 512 kB), for
+    `Run.heap_growth`.
     `strict`: goleak's rule (every goroutine still blocked when main returned counts as a leak,
     and so does inconclusive growth); `ignore`: goroutines left out of the site evidence.
     `http_fetch` [(seconds, "/debug/pprof/heap"), ...]: fetch these paths from the program's own
     net/http/pprof server, found as the first http://127.0.0.1:PORT it prints on stdout; saved
     as http-<ms>-<last path part> (loopback only).
     """
+
+    duration: float = 5.0
+    rss_cap: int = DEFAULT_RSS_CAP
+    label: str = ""
+    interval_ms: int = DEFAULT_INTERVAL_MS
+    gc_every_ms: int | None = None
+    grace_s: float = GRACE_S
+    env: Mapping[str, str] | None = None
+    keep: str | Path | None = None
+    thresholds: Thresholds = Thresholds()
+    progress: Callable[[float, dict | None], None] | None = field(default=None, compare=False)
+    heap_at: tuple[float, ...] = ()
+    goroutines_every: float | None = None
+    trace: bool = False
+    http_fetch: tuple[tuple[float, str], ...] = ()
+    memstats_every: int = 20
+    gctrace: bool = False
+    strict: bool = False
+    ignore: Ignore | None = None
+    sites_every: float | None = None
+
+    def __post_init__(self):
+        # Lists given for the sequences are kept as tuples, so options stay hashable and unchanged.
+        object.__setattr__(self, "heap_at", tuple(self.heap_at or ()))
+        object.__setattr__(self, "http_fetch", tuple(tuple(x) for x in self.http_fetch or ()))
+
+    @classmethod
+    def of(cls, base: RunOptions | None = None, **changes) -> RunOptions:
+        """`base` (default: the defaults) with `changes`; a keyword that is not an option is one
+        clear error naming the options there are."""
+        unknown = sorted(set(changes) - set(cls.__dataclass_fields__))
+        if unknown:
+            raise TargetError(f"unknown run option {unknown[0]!r}; the options are: "
+                              + ", ".join(cls.__dataclass_fields__))
+        return dataclasses.replace(base or cls(), **changes)
+
+    def but(self, **changes) -> RunOptions:
+        """A copy with `changes` (checked as in `of`)."""
+        return RunOptions.of(self, **changes)
+
+
+def measure(binary: Binary, args: list[str] | None = None, options: RunOptions | None = None) -> Run:
+    """Run an instrumented binary as `options` say (`RunOptions`: at most `options.duration`
+    seconds) and collect everything into a `Run`."""
+    o = options if options is not None else RunOptions()
+    if not isinstance(o, RunOptions):
+        raise TypeError(f"measure() takes its settings as a RunOptions, not {type(o).__name__}")
+    duration, rss_cap, label, interval_ms, gc_every_ms = o.duration, o.rss_cap, o.label, o.interval_ms, o.gc_every_ms
+    grace_s, env, keep, thresholds, progress = o.grace_s, o.env, o.keep, o.thresholds, o.progress
+    heap_at, goroutines_every, trace, http_fetch = o.heap_at, o.goroutines_every, o.trace, o.http_fetch
+    memstats_every, gctrace, strict, ignore, sites_every = o.memstats_every, o.gctrace, o.strict, o.ignore, o.sites_every
     args = list(args or [])
     if gc_every_ms is None:
         gc_every_ms = gc_every_for(duration)
@@ -359,7 +415,7 @@ def measure(binary: Binary, args: list[str] | None = None, duration: float = 5.0
                    stdout_tail=_tail(work / "stdout"), stderr_tail=collect.strip_gctrace(stderr_full[-_TAIL:]),
                    artifacts=kept, goroutine_series=series, paced_by=stream.paced_by,
                    heap_profile=heap_profile, go=binary.go, heap_base=heap_base, heap_late=heap_late,
-                   ignore_unmatched=ignore.unmatched(sites, tops) if ignore else [])
+                   ignore_unmatched=ignore.unmatched(sites, tops) if ignore else [], options=o)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -392,7 +448,11 @@ def _heap_pair(work: Path, stream: collect.Stream, th: Thresholds):
     return (base[0][0], base[0][1].read_bytes()), (late[0], late[1].read_bytes())
 
 
-def check(path: str | Path, args: list[str] | None = None, duration: float = 5.0,
-          go: Go | None = None, **kw) -> Run:
-    """Build any Go main package (or one .go file) with the probe, run it and judge it."""
-    return measure(build(path, go or find_go()), args, duration, **kw)
+def check(path: str | Path, args: list[str] | None = None, duration: float | None = None,
+          go: Go | None = None, options: RunOptions | None = None, **changes) -> Run:
+    """Build any Go main package (or one .go file) with the probe, run it and judge it.
+    `options` (default `RunOptions()`), with `duration` and any other `RunOptions` field given as a
+    keyword changed: `check("./cmd/server", duration=10, keep="art")`."""
+    if duration is not None:
+        changes["duration"] = duration
+    return measure(build(path, go or find_go()), args, RunOptions.of(options, **changes))

@@ -232,7 +232,7 @@ def _stoppable(fn):
 @_stoppable
 def run(scenario: str, variant: str, duration: float, args=None, progress: bool = True, **kw) -> Run:
     """Run one variant with a progress bar (the stop button ends it and cleans up).
-    Keywords as for `run_sample`: go="1.22", label=, env=, keep=, ..."""
+    `go="1.22"` picks another toolchain; other keywords are `RunOptions` (label=, env=, keep=, ...)."""
     bar, tick = _progress(duration, f"{scenario} {variant}") if progress else (None, None)
     try:
         return _run_sample(scenario, variant, duration, args, progress=tick, **kw)

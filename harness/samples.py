@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .build import build
 from .errors import TargetError
-from .measure import Run, gc_every_for, measure
+from .measure import Run, RunOptions, gc_every_for, measure
 from .supervise import together as run_together
 from .toolchain import go_for
 
@@ -45,19 +45,32 @@ def scenario_dir(scenario: str) -> Path:
     raise TargetError(f"unknown sample {scenario!r}; known: {', '.join(scenarios()) or 'none'}")
 
 
-def run_sample(scenario: str, variant: str = "leaky", duration: float = 2.0, args: list[str] | None = None,
-               go: str | None = None, label: str | None = None, **kw) -> Run:
-    """Build (cached) and run one variant of a lab sample for `duration` seconds.
+def sample_options(variant: str, duration: float, options: RunOptions | None = None, **changes) -> RunOptions:
+    """The options a sample's run of `duration` seconds is measured with: `options` with `changes`
+    (any `RunOptions` field), labelled with the variant unless given a label. The driver ends
+    itself after `duration`; the probe's deadline is SLACK_S later, and forced GCs are paced by
+    the driver's own duration."""
+    o = RunOptions.of(options, **changes)
+    return o.but(duration=duration + SLACK_S, label=o.label or variant,
+                 gc_every_ms=gc_every_for(duration) if o.gc_every_ms is None else o.gc_every_ms)
 
-    `go`: another toolchain installed at set-up (e.g. "1.22"); other keywords go to `measure`
-    (env, keep, heap_at, goroutines_every, trace, http_fetch, rss_cap, ...)."""
+
+def sample_argv(variant: str, duration: float, args: list[str] | None = None) -> list[str]:
+    """The driver's command line: which variant, for how long, and the lab's own arguments."""
     if variant not in VARIANTS:
         raise TargetError(f"unknown variant {variant!r}; use one of {', '.join(VARIANTS)}")
-    toolchain = go_for(go)
-    binary = build(scenario_dir(scenario), toolchain)
-    argv = ["-variant", variant, "-duration", f"{duration:g}s", *(args or [])]
-    kw.setdefault("gc_every_ms", gc_every_for(duration))  # the driver's own duration, not the deadline
-    return measure(binary, argv, duration + SLACK_S, label=label or variant, **kw)
+    return ["-variant", variant, "-duration", f"{duration:g}s", *(args or [])]
+
+
+def run_sample(scenario: str, variant: str = "leaky", duration: float = 2.0, args: list[str] | None = None,
+               go: str | None = None, options: RunOptions | None = None, **changes) -> Run:
+    """Build (cached) and run one variant of a lab sample for `duration` seconds.
+
+    `go`: another toolchain installed at set-up (e.g. "1.22"); `options` and other keywords are
+    `RunOptions` (label, env, keep, heap_at, goroutines_every, trace, http_fetch, rss_cap, ...)."""
+    argv = sample_argv(variant, duration, args)
+    opts = sample_options(variant, duration, options, **changes)
+    return measure(build(scenario_dir(scenario), go_for(go)), argv, opts)
 
 
 def compare(scenario: str, duration: float = 2.0, variants=("leaky", "fixed"), args=None,

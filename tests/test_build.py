@@ -256,7 +256,7 @@ def test_the_exit_hook_api_check_compares_the_runtimes_declaration_with_the_prob
 
 @pytest.mark.slow  # the first run compiles the standard library against the changed runtime (then cached)
 def test_a_toolchain_whose_exit_hook_differs_gets_the_wrapped_main_and_a_note(go, gomod, tmp_path, no_leftovers):
-    from harness.measure import measure
+    from harness.measure import RunOptions, measure
     d = gomod({"main.go": """
         package main
 
@@ -278,7 +278,7 @@ def test_a_toolchain_whose_exit_hook_differs_gets_the_wrapped_main_and_a_note(go
     syms = fake.run("tool", "nm", str(b.path)).stdout
     assert "main.leaklabUserMain" in syms, "the program's main renamed and wrapped by the probe's"
     assert build(d, fake).notes == b.notes, "a cached build says it too"
-    r = measure(b, duration=10)
+    r = measure(b, options=RunOptions(duration=10))
     assert r.exit == "exited" and r.final is not None and r.stdout_tail.strip() == "hello"
     assert [(s.function, s.wait_reason, s.created_by_function) for s in r.sites] == \
         [("main.main.func1", "chan receive", "main.main")], r.sites

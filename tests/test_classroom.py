@@ -64,13 +64,13 @@ def test_stop_button_leaves_nothing_running():
     km, kc = start_new_kernel(kernel_name="python3", cwd=str(ROOT / "labs"))
     try:
         kc.execute_interactive("import harness as lab, harness.supervise as hr", timeout=60)
-        msg_id = kc.execute("r = lab.run_sample('goroutine_channel', 'leaky', 30)")
+        msg_id = kc.execute("r = lab.run('goroutine_channel', 'leaky', 30)")
         time.sleep(3)
         km.interrupt_kernel()
         reply = kc.get_shell_msg(timeout=60)
         while reply["parent_header"].get("msg_id") != msg_id:
             reply = kc.get_shell_msg(timeout=60)
-        assert reply["content"]["status"] == "error" and reply["content"]["ename"] == "KeyboardInterrupt"
+        assert reply["content"]["status"] == "error" and reply["content"]["ename"] == "Stopped"
         check = kc.execute_interactive(
             "import tempfile, pathlib", timeout=60,
             user_expressions={"state": "(len(hr._started), hr.started_alive(), sorted(p.name for p in "

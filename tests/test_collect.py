@@ -9,7 +9,7 @@ import pytest
 
 from harness import collect
 from harness.build import build
-from harness.measure import goroot, measure
+from harness.measure import RunOptions, goroot, measure
 
 SITES = """
 package main
@@ -55,7 +55,7 @@ def _line(src: str, marker: str) -> int:
 
 def test_goroutine_dump_grouped_by_site(gomod, go, tmp_path):
     d = gomod({"main.go": SITES})
-    r = measure(build(d, go), duration=10, keep=tmp_path / "art")
+    r = measure(build(d, go), options=RunOptions(duration=10, keep=tmp_path / "art"))
     src = (d / "main.go").read_text()
     dump = (tmp_path / "art" / "goroutines.txt").read_text()
     parsed = collect.parse_goroutines(dump)
@@ -91,8 +91,8 @@ def test_gctrace_rows_from_real_run(gomod, go, tmp_path):
         }
     """})
     b = build(d, go)
-    assert measure(b, duration=10).gctrace == [], "gctrace is recorded only on request"
-    r = measure(b, duration=10, gctrace=True, env={"GOGC": "100"}, keep=tmp_path / "art")
+    assert measure(b, options=RunOptions(duration=10)).gctrace == [], "gctrace is recorded only on request"
+    r = measure(b, options=RunOptions(duration=10, gctrace=True, env={"GOGC": "100"}, keep=tmp_path / "art"))
     rows = r.gctrace
     assert len(rows) >= 3
     lines = [ln for ln in (tmp_path / "art" / "stderr").read_text().splitlines() if ln.startswith("gc ")]
@@ -122,7 +122,7 @@ def test_pprof_top_on_real_heap_profile(gomod, go, tmp_path):
             for i := 0; i < 20; i++ { hold() }
         }
     """})
-    run = measure(build(d, go), duration=10, keep=tmp_path / "art")
+    run = measure(build(d, go), options=RunOptions(duration=10, keep=tmp_path / "art"))
     rows = collect.pprof_top(go, tmp_path / "art" / "heap.pb.gz", "inuse_space")
     top = {r["function"]: r for r in rows}
     assert "main.hold" in top, rows
@@ -134,7 +134,7 @@ def test_pprof_top_on_real_heap_profile(gomod, go, tmp_path):
 
 def test_stream_survives_a_cut_last_line(gomod, go, tmp_path):
     d = gomod({"main.go": "package main\n\nimport \"time\"\n\nfunc main() { time.Sleep(300 * time.Millisecond) }\n"})
-    measure(build(d, go), duration=10, keep=tmp_path / "art")
+    measure(build(d, go), options=RunOptions(duration=10, keep=tmp_path / "art"))
     text = (tmp_path / "art" / "metrics.jsonl").read_text()
     full = collect.parse_stream(text)
     cut = collect.parse_stream(text[: len(text) - 25])

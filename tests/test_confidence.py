@@ -9,7 +9,7 @@ import pytest
 
 from conftest import run_cli
 from harness.build import build
-from harness.measure import measure
+from harness.measure import RunOptions, measure
 from harness.verdict import Ignore
 
 # A module of its own, required through a replace: its goroutines are a library's, not the
@@ -85,7 +85,7 @@ def libprog(gomod, go):
 
 
 def test_a_library_worker_parked_at_exit_is_reported_not_counted(libprog):
-    run = measure(libprog, [], duration=10)
+    run = measure(libprog, [], RunOptions(duration=10))
     v = run.verdict
     assert run.exit == "exited" and v.verdict == "clean" and v.confidence == "parked", v.headline
     assert "1 goroutine parked at exit" in v.headline and "--strict" in v.headline, v.headline
@@ -95,17 +95,17 @@ def test_a_library_worker_parked_at_exit_is_reported_not_counted(libprog):
     classes = [(d["function"], d["class"], d["leak"]) for d in v.site_dicts()]
     assert classes == [("example.com/lib.(*Worker).loop", "parked", False)]
     # goleak's rule counts it; ignoring its top function (goleak's IgnoreTopFunction) does not.
-    strict = measure(libprog, [], duration=10, strict=True)
+    strict = measure(libprog, [], RunOptions(duration=10, strict=True))
     assert strict.verdict.verdict == "leak" and strict.verdict.confidence == "parked", strict.verdict.headline
-    ignored = measure(libprog, [], duration=10, strict=True,
-                      ignore=Ignore(top=("example.com/lib.(*Worker).loop", "example.com/lib.nothing")))
+    ignored = measure(libprog, [], RunOptions(duration=10, strict=True,
+                                              ignore=Ignore(top=("example.com/lib.(*Worker).loop", "example.com/lib.nothing"))))
     assert ignored.verdict.verdict == "clean", ignored.verdict.headline
     assert [e.kind for e in ignored.verdict.evidence] == ["ignored"]
     assert ignored.ignore_unmatched == ["--ignore-top example.com/lib.nothing"]
 
 
 def test_library_workers_whose_count_grows_are_a_leak_named_with_their_rate(libprog):
-    run = measure(libprog, ["per-request"], duration=10)
+    run = measure(libprog, ["per-request"], RunOptions(duration=10))
     v = run.verdict
     assert v.verdict == "leak" and v.confidence == "growing", v.headline
     sites = [e for e in v.evidence if e.subject == "site"]  # [select], and [runnable] when a tick came
@@ -145,10 +145,10 @@ def test_the_programs_own_worker_counts_unless_it_was_there_unchanged_all_along(
         }
     """
     b = build(gomod({"main.go": src}), go)
-    quick = measure(b, ["quick"], duration=10)  # main returns at once: nothing shows it is a worker
+    quick = measure(b, ["quick"], RunOptions(duration=10))  # main returns at once: nothing shows it is a worker
     assert quick.verdict.verdict == "leak" and quick.verdict.confidence == "parked", quick.verdict.headline
     assert "still blocked after main returned at main.worker" in quick.verdict.headline
-    long = measure(b, ["long"], duration=10)
+    long = measure(b, ["long"], RunOptions(duration=10))
     assert long.verdict.verdict == "clean" and long.verdict.confidence == "parked", long.verdict.headline
     (ev,) = long.verdict.evidence
     assert "unchanged, for most of the run" in ev.line and not ev.leak
@@ -170,7 +170,7 @@ def test_blocked_and_proven_exits(gomod, go):
             }
         }
     """})
-    v = measure(build(d, go), duration=10).verdict
+    v = measure(build(d, go), options=RunOptions(duration=10)).verdict
     assert v.verdict == "leak" and v.confidence == "proven", v.headline
     kinds = sorted((e.kind, e.count) for e in v.evidence)
     assert kinds == [("blocked", 3), ("proven", 3)], v.evidence
@@ -197,11 +197,11 @@ def test_heap_growth_names_its_growing_allocation_sites(gomod, go):
     b = build(d, go)
     # With a 10 s deadline the probe forces a collection every 250 ms: in this 1.5 s program the
     # live heap is read too few times to judge, which the verdict says.
-    few = measure(b, duration=10).verdict
+    few = measure(b, options=RunOptions(duration=10)).verdict
     if not few.heap.growing:
         assert few.verdict == "clean" and few.confidence == "inconclusive", few.headline
         assert "too few readings" in few.headline and "--duration" in few.headline, few.headline
-    run = measure(b, duration=3)  # a collection every 120 ms
+    run = measure(b, options=RunOptions(duration=3))  # a collection every 120 ms
     assert run.verdict.verdict == "leak" and run.verdict.heap.growing, run.verdict.headline
     top = run.heap_growth  # as pprof names it: "main.remember (inline)"
     assert top and top[0]["function"].startswith("main.remember"), top
@@ -251,7 +251,7 @@ FDS = """
 def test_open_files_and_child_processes_that_grow_are_a_leak(gomod, go, tmp_path):
     from harness.plot import plot_runs
     b = build(gomod({"main.go": FDS}), go)
-    leak, fixed = measure(b, ["leak"], duration=10), measure(b, ["fixed"], duration=10)
+    leak, fixed = measure(b, ["leak"], RunOptions(duration=10)), measure(b, ["fixed"], RunOptions(duration=10))
     assert all("fds" in s and "children" in s for s in leak.samples + fixed.samples)
     v = leak.verdict
     assert v.verdict == "leak" and v.confidence == "growing", v.headline
@@ -296,17 +296,17 @@ def test_inconclusive_when_growth_slows_or_the_window_is_too_short(gomod, go):
         }
     """
     b = build(gomod({"main.go": src}), go)
-    slowing = measure(b, ["slowing"], duration=1.6)
+    slowing = measure(b, ["slowing"], RunOptions(duration=1.6))
     v = slowing.verdict
     assert slowing.exit == "deadline" and v.verdict == "clean" and v.confidence == "inconclusive", v.headline
     (ev,) = [e for e in v.evidence if e.kind == "inconclusive"]
     assert ev.subject == "goroutines" and ev.suggest_duration >= 5 and v.headline.startswith("inconclusive: ")
     assert "slowing down" in ev.line, ev.line
-    assert measure(b, ["slowing"], duration=1.6, strict=True).verdict.verdict == "leak"
-    short = measure(b, ["steady"], duration=0.3).verdict
+    assert measure(b, ["slowing"], RunOptions(duration=1.6, strict=True)).verdict.verdict == "leak"
+    short = measure(b, ["steady"], RunOptions(duration=0.3)).verdict
     assert short.verdict == "clean" and short.confidence == "inconclusive", short.headline
     assert "too few samples" in short.headline, short.headline
-    steady = measure(b, ["steady"], duration=1.6).verdict
+    steady = measure(b, ["steady"], RunOptions(duration=1.6)).verdict
     assert steady.verdict == "leak" and steady.confidence == "growing", steady.headline
 
 

@@ -14,7 +14,7 @@ import pytest
 from conftest import leaklab_temp_dirs
 from harness.build import build
 from harness.errors import BuildError
-from harness.measure import measure
+from harness.measure import RunOptions, measure
 from harness.samples import run_sample
 from harness.supervise import started_alive
 
@@ -132,7 +132,7 @@ def test_hundred_faulty_runs_leave_nothing(gomod, go, tmp_path):
             t = _interrupt_after(0.4)
             try:
                 with pytest.raises(KeyboardInterrupt):
-                    measure(binaries["sleepy"], duration=30)
+                    measure(binaries["sleepy"], options=RunOptions(duration=30))
                     time.sleep(5)  # only reached if the interrupt came late; still a KeyboardInterrupt
             finally:
                 t.cancel()
@@ -152,7 +152,7 @@ def test_hundred_faulty_runs_leave_nothing(gomod, go, tmp_path):
             assert r.exit == "exited"
             ended[r.exit] += 1
         else:
-            r = measure(binaries[kind], duration=1.0, rss_cap=256 << 20, grace_s=3)
+            r = measure(binaries[kind], options=RunOptions(duration=1.0, rss_cap=256 << 20, grace_s=3))
             assert r.exit in EXPECT[kind], (kind, r.exit, r.message)
             assert r.exit == "exited" or r.message or r.exit == "deadline"
             ended[r.exit] += 1

@@ -198,7 +198,7 @@ def test_ctrl_c_stops_a_headless_lab_run_at_once(tmp_path):
     for i in range(3):  # two run at once, the third waits for a free worker
         nb = nbformat.v4.new_notebook()
         nb.cells = [nbformat.v4.new_code_cell(
-            "import harness as lab\nlab.run_sample('goroutine_channel', 'leaky', duration=60)")]
+            "from harness.samples import run_sample\nrun_sample('goroutine_channel', 'leaky', duration=60)")]
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         notebooks.append(tmp_path / f"{i}_long.ipynb")
         nbformat.write(nb, notebooks[-1])

@@ -7,6 +7,7 @@ import re
 import pytest
 
 import harness as lab
+from harness.samples import run_sample
 from harness import tasks
 from harness.lessons import gctrace
 
@@ -14,7 +15,7 @@ from harness.lessons import gctrace
 @pytest.fixture(scope="module")
 def heap_runs(tmp_path_factory):
     keep = tmp_path_factory.mktemp("gctrace")
-    return lab.side_by_side(lambda v: lab.run_sample("toolkit/heapgrowth", v, 2.0, gctrace=True, gc_every_ms=0,
+    return lab.side_by_side(lambda v: run_sample("toolkit/heapgrowth", v, 2.0, gctrace=True, gc_every_ms=0,
                                                      keep=keep / v), ("leaky", "fixed"))
 
 

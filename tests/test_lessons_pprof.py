@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import harness as lab
+from harness.samples import run_sample
 from harness import tasks
 from harness.lessons import pprof
 
@@ -19,7 +20,7 @@ def runs(tmp_path_factory):
     keep = tmp_path_factory.mktemp("pprof")
     t1, t2 = 0.8, 2.0
     http = [(t1, "/debug/pprof/heap?gc=1"), (t2, "/debug/pprof/heap?gc=1")]
-    return lab.side_by_side(lambda v: lab.run_sample("toolkit/heapgrowth", v, 2.4, args=["-size", str(32 << 10), "-pprof"],
+    return lab.side_by_side(lambda v: run_sample("toolkit/heapgrowth", v, 2.4, args=["-size", str(32 << 10), "-pprof"],
                                                      keep=keep / v, heap_at=[t1, t2], http_fetch=http),
                             ("leaky", "fixed"))
 

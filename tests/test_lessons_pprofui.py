@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import harness as lab
+from harness.samples import run_sample
 from harness.lessons import pprofui
 
 ROOT = str(Path(__file__).resolve().parent.parent)
@@ -18,7 +19,7 @@ def leaky(tmp_path_factory):
     keep = tmp_path_factory.mktemp("pprof26")
     fetch = [(0.8, "/debug/pprof/heap?gc=1"), (0.8, "/debug/pprof/profile?seconds=1"),
              (2.2, "/debug/pprof/heap?gc=1"), (2.2, "/debug/pprof/goroutine")]
-    return lab.run_sample("tasks/pprof_practice", "leaky", 2.5, args=["-pprof"], keep=keep, http_fetch=fetch)
+    return run_sample("tasks/pprof_practice", "leaky", 2.5, args=["-pprof"], keep=keep, http_fetch=fetch)
 
 
 def _clean(text):

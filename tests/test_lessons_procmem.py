@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import harness as lab
+from harness.samples import run_sample
 from harness.lessons import procmem
 
 MiB = 1 << 20
@@ -16,7 +17,7 @@ MiB = 1 << 20
 @pytest.fixture(scope="module")
 def pair():
     with procmem.RssWatch() as rss:
-        runs = lab.side_by_side(lambda v: lab.run_sample("process_memory", v, 2.0), ("leaky", "fixed"))
+        runs = lab.side_by_side(lambda v: run_sample("process_memory", v, 2.0), ("leaky", "fixed"))
     return runs, rss
 
 
@@ -48,7 +49,7 @@ def test_memory_figure_has_a_panel_per_run_and_a_gc_row(pair):
 def test_a_leak_under_a_memory_limit_spirals_then_is_killed_at_the_cap():
     limit, cap = 24 * MiB, 64 * MiB
     with procmem.RssWatch() as rss:
-        run = lab.run_sample("process_memory", "leaky", 15, args=["-rate", "4000", "-memlimit", str(limit)], rss_cap=cap)
+        run = run_sample("process_memory", "leaky", 15, args=["-rate", "4000", "-memlimit", str(limit)], rss_cap=cap)
     assert run.exit == "memory_cap", run.message
     assert procmem.limit_seen(run) == limit
     s = procmem.spiral(run, limit)
@@ -74,7 +75,7 @@ def test_a_memory_cgroup_kills_the_leak_or_says_why_not():
 
 def test_the_scavenger_returns_a_burst_later_than_free_os_memory():
     with procmem.RssWatch() as rss:
-        runs = lab.side_by_side(lambda a: lab.run_sample("process_memory", "fixed", 2.4, args=["-burst", "128", *a],
+        runs = lab.side_by_side(lambda a: run_sample("process_memory", "fixed", 2.4, args=["-burst", "128", *a],
                                                          label=" ".join(["burst", *a])), ([], ["-free"]))
     plain, free = (procmem.burst_numbers(r, rss, 0.6) for r in runs)
     for b in (plain, free):

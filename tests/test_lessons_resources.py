@@ -5,11 +5,12 @@ installed from the Go module proxy (skipped in one line where they cannot be ins
 import pytest
 
 import harness as lab
+from harness.samples import run_sample
 from harness.lessons import resources
 
 
 def test_exec_case_leaves_zombies_and_the_fix_reaps_them():
-    leaky, fixed = lab.side_by_side(lambda v: lab.run_sample("resource_leaks", v, 2.0, args=["-case", "exec"]),
+    leaky, fixed = lab.side_by_side(lambda v: run_sample("resource_leaks", v, 2.0, args=["-case", "exec"]),
                                     ("leaky", "fixed"))
     assert leaky.verdict.verdict == "leak" and fixed.verdict.verdict == "clean"
     assert resources.at_end(leaky, "children") >= 20 and resources.at_end(fixed, "children") == 0
@@ -20,7 +21,7 @@ def test_exec_case_leaves_zombies_and_the_fix_reaps_them():
 
 
 def test_out_of_descriptors_the_service_gets_errors():
-    leaky, fixed = lab.side_by_side(lambda v: lab.run_sample("resource_leaks", v, 2.0,
+    leaky, fixed = lab.side_by_side(lambda v: run_sample("resource_leaks", v, 2.0,
                                                              args=["-case", "conns", "-nofile", "96"]), ("leaky", "fixed"))
     c = resources.results(leaky)["conns"]
     assert c["accept_errors"] > 0 and "too many open files" in c["first_accept_error"], c
@@ -35,7 +36,7 @@ def test_out_of_descriptors_the_service_gets_errors():
 
 
 def test_db_case_exhausts_the_pool():
-    leaky = lab.run_sample("resource_leaks", "leaky", 2.0, args=["-case", "db"])
+    leaky = run_sample("resource_leaks", "leaky", 2.0, args=["-case", "db"])
     d = resources.results(leaky)["db"]
     assert d["in_use"] == d["open"] == 8 and d["waiting"] > 0 and d["wait_count"] >= d["waiting"], d
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import harness as lab
+from harness.samples import run_sample
 from harness import tasks
 from harness.lessons import sites
 
@@ -17,7 +18,7 @@ ROOT = str(Path(__file__).resolve().parent.parent)
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     keep = tmp_path_factory.mktemp("sites")
-    return lab.side_by_side(lambda v: lab.run_sample("toolkit/sites", v, 2.0, goroutines_every=0.25, keep=keep / v),
+    return lab.side_by_side(lambda v: run_sample("toolkit/sites", v, 2.0, goroutines_every=0.25, keep=keep / v),
                             ("leaky", "fixed"))
 
 

@@ -4,12 +4,13 @@ Little's law with the run's numbers."""
 import pytest
 
 import harness as lab
+from harness.samples import run_sample
 from harness.lessons import unbounded
 
 
 @pytest.fixture(scope="module")
 def queue_pair():
-    return lab.side_by_side(lambda v: lab.run_sample("unbounded", v, 2.0, args=["-case", "queue"]), ("leaky", "fixed"))
+    return lab.side_by_side(lambda v: run_sample("unbounded", v, 2.0, args=["-case", "queue"]), ("leaky", "fixed"))
 
 
 def test_results_are_the_drivers_numbers(queue_pair):

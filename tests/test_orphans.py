@@ -17,7 +17,7 @@ import psutil
 import pytest
 
 from harness.build import build
-from harness.measure import _owner_tag, measure, remove_stale_runs
+from harness.measure import RunOptions, _owner_tag, measure, remove_stale_runs
 from harness.supervise import alive
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,7 +116,7 @@ def _kill_and_time(owner_pid: int, groups: dict[int, int]) -> float:
 def _next_run_removes(folders: list[Path], go, tmp_path: Path) -> None:
     assert folders and all(f.is_dir() for f in folders), "the killed harness's run folders are there"
     quick = _module(tmp_path, "quick", "package main\n\nfunc main() {}\n")
-    r = measure(build(quick, go), duration=5)
+    r = measure(build(quick, go), options=RunOptions(duration=5))
     assert r.exit == "exited"
     assert not [f for f in folders if f.exists()], "the next run did not remove the dead harness's folders"
 

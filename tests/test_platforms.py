@@ -18,7 +18,7 @@ from conftest import leaklab_temp_dirs
 from harness import cli, supervise
 from harness.build import build
 from harness.errors import LeakLabError, UnsupportedPlatform
-from harness.measure import measure
+from harness.measure import RunOptions, measure
 from harness.supervise import _started, alive, started_alive
 
 HOG = """
@@ -63,7 +63,7 @@ def test_native_windows_is_refused_at_the_start_of_a_run(gomod, go, monkeypatch,
         monkeypatch.delattr(os, "killpg")
     started = len(_started)
     with pytest.raises(UnsupportedPlatform) as err:
-        measure(binary, duration=1)
+        measure(binary, options=RunOptions(duration=1))
     assert isinstance(err.value, LeakLabError)
     line = str(err.value)
     assert "\n" not in line and "WSL2" in line and ".devcontainer" in line and "Linux or macOS" in line
@@ -95,7 +95,7 @@ def test_memory_cap_holds_through_psutil_on_the_macos_branch(gomod, go, macos, m
     lifelines = []
     real_arm = supervise._Lifeline.arm
     monkeypatch.setattr(supervise._Lifeline, "arm", lambda self, pgid: lifelines.append(self.r) or real_arm(self, pgid))
-    r = measure(build(gomod({"main.go": HOG}), go), duration=30, rss_cap=96 << 20)
+    r = measure(build(gomod({"main.go": HOG}), go), options=RunOptions(duration=30, rss_cap=96 << 20))
     assert r.exit == "memory_cap" and "96 MiB" in r.message
     assert r.peak_rss > 96 << 20, "the peak is the highest RSS psutil saw"
     assert calls, "RSS was read through psutil"
@@ -107,7 +107,7 @@ def test_memory_cap_on_linux_reads_rss_through_psutil_and_the_kernels_peak(gomod
     calls = []
     real = psutil.Process.memory_info
     monkeypatch.setattr(psutil.Process, "memory_info", lambda self: calls.append(self.pid) or real(self))
-    r = measure(build(gomod({"main.go": HOG}), go), duration=30, rss_cap=96 << 20)
+    r = measure(build(gomod({"main.go": HOG}), go), options=RunOptions(duration=30, rss_cap=96 << 20))
     assert r.exit == "memory_cap" and calls
     assert r.peak_rss > 96 << 20
 
@@ -147,7 +147,7 @@ def test_started_alive_finds_the_running_group_through_psutil(gomod, go, macos, 
         }
     """})
     seen = []
-    r = measure(build(d, go), duration=0.6, progress=lambda t, s: seen.append(started_alive()) if t > 0.3 else None)
+    r = measure(build(d, go), options=RunOptions(duration=0.6, progress=lambda t, s: seen.append(started_alive()) if t > 0.3 else None))
     assert r.exit == "deadline"
     assert any(len(s) == 2 for s in seen), f"the program and its child, seen while running: {seen}"
     for _ in range(100):  # SIGKILL was sent; the child ends a moment later
@@ -185,7 +185,7 @@ def test_descendants_that_left_the_group_are_killed_with_it(gomod, go, tmp_path,
         if pid_file.exists() and pid_file.read_text():
             child = int(pid_file.read_text())
             groups[child] = os.getpgid(child)
-    r = measure(build(d, go), duration=0.3, grace_s=0.7, env={"CHILD_PID_FILE": str(pid_file)}, progress=look)
+    r = measure(build(d, go), options=RunOptions(duration=0.3, grace_s=0.7, env={"CHILD_PID_FILE": str(pid_file)}, progress=look))
     assert r.exit == "timeout"
     (child, pgid), = groups.items()
     assert pgid == child, "the child had left the program's group"

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from harness.build import build
-from harness.measure import measure
+from harness.measure import RunOptions, measure
 from harness.supervise import alive
 
 
@@ -21,7 +21,7 @@ def test_main_returns_end_state_captured(gomod, go, no_leftovers):
 
         func main() { time.Sleep(300 * time.Millisecond) }
     """})
-    r = measure(build(d, go), duration=10)
+    r = measure(build(d, go), options=RunOptions(duration=10))
     assert r.exit == "exited" and r.returncode == 0
     assert r.wall_s < 5, "the harness must not wait for the deadline when main returns"
     assert len(r.samples) >= 4
@@ -56,10 +56,10 @@ def test_end_capture_frees_what_a_finalizer_held_and_collects_once_without_one(g
         }
     """})
     b = build(d, go)
-    held = measure(b, duration=10)
+    held = measure(b, options=RunOptions(duration=10))
     assert held.exit == "exited" and held.final is not None
     assert held.final["heap_live"] < 4 << 20, "16 MB held by a finalized object must be gone at the end"
-    plain = measure(b, args=["plain"], duration=10)
+    plain = measure(b, ["plain"], RunOptions(duration=10))
     assert plain.exit == "exited" and plain.final is not None
     assert plain.final["gc_cycles"] == 1, "one collection is enough when no finalizer is left to run"
 
@@ -99,7 +99,7 @@ def test_samples_are_paced_by_the_gc_when_it_runs_often_and_by_the_timer_otherwi
     """})
     b = build(d, go)
     for args, by in (([], "gc"), (["idle"], "timer")):
-        r = measure(b, args=args, duration=10, interval_ms=50)
+        r = measure(b, args, RunOptions(duration=10, interval_ms=50))
         assert r.exit == "exited" and r.paced_by is not None, r.message
         total = r.paced_by["gc"] + r.paced_by["timer"]
         assert total >= 15 and r.paced_by[by] >= 0.8 * total, (args, r.paced_by)
@@ -118,12 +118,12 @@ def test_memstats_reads_are_timed_next_to_the_metrics_read(gomod, go, no_leftove
 
         func main() { time.Sleep(600 * time.Millisecond) }
     """})
-    r = measure(build(d, go), duration=10, interval_ms=50, memstats_every=3)
+    r = measure(build(d, go), options=RunOptions(duration=10, interval_ms=50, memstats_every=3))
     timed = [s for s in r.samples if "memstats" in s]
     assert len(timed) >= 3 and len(timed) <= len(r.samples) // 3 + 1
     assert all(s["memstats"]["ReadCostNs"] > 0 and s["metrics_read_ns"] > 0 for s in timed)
     assert not any("metrics_read_ns" in s for s in r.samples if "memstats" not in s)
-    quiet = measure(build(d, go), duration=10, memstats_every=0)
+    quiet = measure(build(d, go), options=RunOptions(duration=10, memstats_every=0))
     assert quiet.samples and not any("memstats" in s for s in quiet.samples)
 
 
@@ -133,7 +133,7 @@ def test_deadline_stops_program_and_captures_state(gomod, go, no_leftovers):
 
         func main() { select {} }
     """})
-    r = measure(build(d, go), duration=1.0)
+    r = measure(build(d, go), options=RunOptions(duration=1.0))
     assert r.exit == "deadline" and r.final is not None
     assert 0.9 < r.wall_s < 4
 
@@ -155,7 +155,7 @@ def test_memory_cap_kills_and_keeps_what_was_collected(gomod, go, no_leftovers):
             }
         }
     """})
-    r = measure(build(d, go), duration=30, rss_cap=128 << 20)
+    r = measure(build(d, go), options=RunOptions(duration=30, rss_cap=128 << 20))
     assert r.exit == "memory_cap" and "128 MiB" in r.message
     assert r.samples, "samples written before the kill are kept"
     assert r.peak_rss > 128 << 20
@@ -172,7 +172,7 @@ def test_panic_is_crashed_with_go_message(gomod, go, no_leftovers):
             panic("boom at start")
         }
     """})
-    r = measure(build(d, go), duration=10)
+    r = measure(build(d, go), options=RunOptions(duration=10))
     assert r.exit == "crashed" and r.returncode == 2
     assert "panic: boom at start" in r.message and "main.go" in r.message
 
@@ -198,7 +198,7 @@ def test_hang_the_probe_cannot_stop_kills_whole_group(gomod, go, no_leftovers):
             syscall.Kill(os.Getpid(), syscall.SIGSTOP)
         }
     """})
-    r = measure(build(d, go), duration=0.5, grace_s=1.0)
+    r = measure(build(d, go), options=RunOptions(duration=0.5, grace_s=1.0))
     assert r.exit == "timeout" and "deadline" in r.message
     child = int(r.stdout_tail.split()[0])
     time.sleep(0.2)
@@ -219,7 +219,7 @@ def test_ignoring_sigterm_does_not_matter(gomod, go, no_leftovers):
             for {}
         }
     """})
-    r = measure(build(d, go), duration=0.8, grace_s=1.0)
+    r = measure(build(d, go), options=RunOptions(duration=0.8, grace_s=1.0))
     assert r.exit in ("deadline", "timeout")
 
 
@@ -235,7 +235,7 @@ def test_keyboard_interrupt_kills_group_and_removes_temp(gomod, go, no_leftovers
     timer = threading.Timer(0.7, lambda: os.kill(os.getpid(), signal.SIGINT))
     timer.start()
     with pytest.raises(KeyboardInterrupt):
-        measure(b, duration=60)
+        measure(b, options=RunOptions(duration=60))
     timer.cancel()
 
 
@@ -255,7 +255,7 @@ def test_together_runs_side_by_side_and_an_interrupt_stops_all(gomod, go, no_lef
                                           os.kill(os.getpid(), signal.SIGINT)))
     timer.start()
     with pytest.raises(KeyboardInterrupt):
-        supervise.together([lambda: measure(b, duration=60), lambda: measure(b, duration=60)])
+        supervise.together([lambda: measure(b, options=RunOptions(duration=60)), lambda: measure(b, options=RunOptions(duration=60))])
     timer.cancel()
     assert seen == [2], "both programs were running at the time of the interrupt"
 
@@ -280,7 +280,7 @@ def test_together_one_failure_stops_the_others(gomod, go, tmp_path, no_leftovers
         time.sleep(0.5)
         return build(bad, go, use_cache=False)
     with pytest.raises(BuildError):
-        supervise.together([lambda: measure(b, duration=60), failing])
+        supervise.together([lambda: measure(b, options=RunOptions(duration=60)), failing])
 
 
 def test_wall_time_ends_when_the_process_does_not_at_the_next_poll(tmp_path, no_leftovers):
@@ -315,7 +315,7 @@ def test_stdout_flood_is_tailed_not_loaded(gomod, go, no_leftovers):
             w.Flush()
         }
     """})
-    r = measure(build(d, go), duration=30)
+    r = measure(build(d, go), options=RunOptions(duration=30))
     assert r.exit == "exited"
     assert len(r.stdout_tail) <= 64 << 10 and r.stdout_tail.endswith("THE END\n")
 
@@ -339,7 +339,7 @@ def test_the_goroutine_count_leaves_out_exactly_the_probes_own_goroutines(gomod,
     """})
     b = build(d, go_for(version))
     for trace in (False, True):
-        r = measure(b, duration=10, trace=trace, keep=tmp_path / f"trace-{trace}")
+        r = measure(b, options=RunOptions(duration=10, trace=trace, keep=tmp_path / f"trace-{trace}"))
         assert r.exit == "exited" and r.final is not None, r.message
         counts = [s["goroutines"] for s in r.samples[1:]]  # the first sample is taken before main runs
         assert len(counts) >= 4 and set(counts) == {4} and r.final["goroutines"] == 4, (trace, counts, r.final)
@@ -368,9 +368,26 @@ def test_goroutines_still_running_or_sleeping_when_main_returns_are_waited_for(g
             go func() { select {} }()
         }
     """})
-    r = measure(build(d, go_for(version)), duration=10, keep=tmp_path / "art")
+    r = measure(build(d, go_for(version)), options=RunOptions(duration=10, keep=tmp_path / "art"))
     assert r.exit == "exited" and r.final is not None, r.message
     assert [(s.function, s.wait_reason) for s in r.sites] == [("main.main.func3", "select (no cases)")], r.sites
     assert r.final["goroutines"] == 2, "main and the blocked one"
     end = [json.loads(ln) for ln in (tmp_path / "art" / "metrics.jsonl").read_text().splitlines() if '"end"' in ln]
     assert end[0]["busy_from"] == busy_from and end[0]["t"] >= 0.3, end
+
+
+def test_run_options_are_one_object_checked_by_name():
+    """Every layer passes one RunOptions down; a misspelt option is one clear error naming the
+    options there are, not a TypeError deep inside, and lists given for sequences are frozen."""
+    from harness.errors import TargetError
+    from harness.samples import sample_options
+    with pytest.raises(TargetError, match=r"unknown run option 'kep'; the options are: duration, rss_cap"):
+        RunOptions.of(kep="art")
+    o = RunOptions.of(duration=3, heap_at=[1.0, 2.0])
+    assert o.heap_at == (1.0, 2.0) and o.but(trace=True).trace and not o.trace
+    # a sample's run: the probe's deadline past the driver's end, GCs paced by the driver's duration
+    s = sample_options("leaky", 2.0, o, keep="art")
+    assert (s.duration, s.label, s.keep, s.heap_at) == (10.0, "leaky", "art", (1.0, 2.0))
+    assert s.gc_every_ms == 80 and sample_options("fixed", 2.0, gc_every_ms=0).gc_every_ms == 0
+    with pytest.raises(TypeError, match="RunOptions"):
+        measure(None, [], {"duration": 1})

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from harness.build import build
-from harness.measure import measure
+from harness.measure import RunOptions, measure
 from harness.samples import run_sample
 from harness.verdict import mann_kendall_z, theil_sen
 
@@ -63,8 +63,8 @@ def test_heap_growth_is_a_leak_and_plateau_is_not(gomod, go):
         }
     """
     b = build(gomod({"main.go": src}), go)
-    grow = measure(b, ["grow"], duration=20)
-    flat = measure(b, ["plateau"], duration=20)
+    grow = measure(b, ["grow"], RunOptions(duration=20))
+    flat = measure(b, ["plateau"], RunOptions(duration=20))
     assert grow.verdict.verdict == "leak" and grow.verdict.heap.growing, grow.verdict.reasons
     assert "live heap" in grow.verdict.headline
     assert flat.verdict.verdict == "clean", flat.verdict.reasons
@@ -84,7 +84,7 @@ def test_suspects_after_main_returns(gomod, go):
             }
         }
     """})
-    r = measure(build(d, go), duration=10)
+    r = measure(build(d, go), options=RunOptions(duration=10))
     assert r.verdict.verdict == "leak"
     assert [(s.function, s.wait_reason, s.count) for s in r.sites] == [("main.main.func1", "chan send", 3)]
 
@@ -105,10 +105,10 @@ def test_a_clean_verdict_says_when_too_few_gcs_ran_to_judge_the_heap(gomod, go):
         }
     """})
     b = build(d, go)
-    blind = measure(b, duration=10, gc_every_ms=0, env={"GOGC": "off"})  # no GC while it runs
+    blind = measure(b, options=RunOptions(duration=10, gc_every_ms=0, env={"GOGC": "off"}))  # no GC while it runs
     assert blind.verdict.verdict == "clean"
     assert "live heap not judged" in blind.verdict.headline, blind.verdict.headline
-    seen = measure(b, duration=10, gc_every_ms=50)  # forced GCs measure the live heap
+    seen = measure(b, options=RunOptions(duration=10, gc_every_ms=50))  # forced GCs measure the live heap
     assert seen.verdict.verdict == "leak" and "live heap" in seen.verdict.headline, seen.verdict.headline
 
 
@@ -134,8 +134,8 @@ def test_the_probe_forces_collections_only_where_the_live_heap_can_have_grown(go
             }
         }
     """
-    idle = measure(build(gomod({"main.go": prog.replace("ALLOC", "false")}), go), duration=10, gc_every_ms=250)
-    busy = measure(build(gomod({"main.go": prog.replace("ALLOC", "true")}), go), duration=10, gc_every_ms=250)
+    idle = measure(build(gomod({"main.go": prog.replace("ALLOC", "false")}), go), options=RunOptions(duration=10, gc_every_ms=250))
+    busy = measure(build(gomod({"main.go": prog.replace("ALLOC", "true")}), go), options=RunOptions(duration=10, gc_every_ms=250))
     assert _gc_cycles(idle.samples) <= 5 < 9 <= _gc_cycles(busy.samples), (_gc_cycles(idle.samples),
                                                                           _gc_cycles(busy.samples))
     # The idle program's first collection is forced (its start-up allocated more than the quiet

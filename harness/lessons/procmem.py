@@ -21,9 +21,9 @@ import psutil
 
 from ..build import build
 from ..errors import LeakLabError
-from ..measure import Run, gc_every_for, measure
+from ..measure import Run, measure
 from ..plot import color_for
-from ..samples import SLACK_S, scenario_dir
+from ..samples import sample_argv, sample_options, scenario_dir
 from ..toolchain import go_for
 from ..notebook import show_figure as _figure, show_markdown as _md
 
@@ -367,9 +367,8 @@ def run_in_cgroup(variant: str, duration: float, limit: int, args: list[str] | N
         wrapper = tmp / "in-cgroup"
         wrapper.write_text(f"#!/bin/sh\necho $$ > '{cg / 'cgroup.procs'}' || exit 97\nexec '{binary.path}' \"$@\"\n")
         wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
-        argv = ["-variant", variant, "-duration", f"{duration:g}s", *(args or [])]
-        kw.setdefault("gc_every_ms", gc_every_for(duration))
-        run = measure(dataclasses.replace(binary, path=wrapper), argv, duration + SLACK_S, label=kw.pop("label", variant), **kw)
+        run = measure(dataclasses.replace(binary, path=wrapper), sample_argv(variant, duration, args),
+                      sample_options(variant, duration, **kw))
         if run.returncode == 97:
             raise CgroupUnavailable("the program could not enter the memory cgroup (writing cgroup.procs failed)")
         if version == 2:

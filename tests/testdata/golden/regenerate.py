@@ -33,7 +33,7 @@ sys.path.insert(0, str(HERE.parents[2]))
 
 from harness import collect  # noqa: E402
 from harness.build import build  # noqa: E402
-from harness.measure import goroot, measure  # noqa: E402
+from harness.measure import RunOptions, goroot, measure  # noqa: E402
 from harness.toolchain import Go, find_go, go_for  # noqa: E402
 
 PROG = HERE / "prog"
@@ -50,8 +50,8 @@ def capture(go: Go) -> Path:
     with tempfile.TemporaryDirectory(prefix="leaklab-golden-") as tmp:
         own, art = Path(tmp) / "own", Path(tmp) / "art"
         own.mkdir()
-        run = measure(build(PROG, go, use_cache=False), duration=30, keep=art, gctrace=True,
-                      env={"GOLDEN_OUT": str(own)})
+        run = measure(build(PROG, go, use_cache=False), options=RunOptions(duration=30, keep=art, gctrace=True,
+                                                                                   env={"GOLDEN_OUT": str(own)}))
         if run.exit != "exited":
             raise SystemExit(f"{go.version}: the program did not end normally ({run.exit}: {run.message})")
         files = {"gctrace.txt": art / "stderr",
