@@ -29,7 +29,7 @@ test-fast: setup
 	$(VPY) -m pytest -m "not notebook and not slow" --durations=10
 
 run-all: setup
-	$(VPY) -m harness run-labs
+	$(VPY) -m tools.run_labs
 
 clean:
 	rm -rf build

@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         buf = io.StringIO()
         with contextlib.redirect_stdout(_Tee(sys.stdout, buf)):
             code = _report(args)
-        from harness.bench import write_readme_block
+        from benchmarks.bench import write_readme_block
         write_readme_block("accuracy", f"**accuracy** — `python benchmarks/accuracy.py --repeat {args.repeat}`\n\n"
                            f"```\n{buf.getvalue().strip()}\n```")
         return code

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 from .errors import BuildError, LeakLabError
-from .prepare import DEFAULT_JOBS
 
 EXIT_CLEAN, EXIT_LEAK, EXIT_ERROR, EXIT_RUN = 0, 1, 2, 3
 
@@ -206,27 +205,9 @@ def main(argv: list[str] | None = None) -> int:
     ws = sub.add_parser("workspace", help="make or update a learner's own copy of the labs and exercises")
     ws.add_argument("action", choices=["init"])
     ws.add_argument("dir", nargs="?", type=Path, default=Path.home() / "goleaklab")
-    rl = sub.add_parser("run-labs", help="execute every lab notebook into build/labs")
-    rl.add_argument("--full", action="store_true", help="classroom durations instead of quick mode")
-    rl.add_argument("--jobs", type=int, default=DEFAULT_JOBS, help=f"notebooks run at once (default {DEFAULT_JOBS})")
-    rl.add_argument("--out", type=Path, default=None, help="folder for the executed notebooks (default build/labs)")
-    rl.add_argument("only", nargs="*", help="run only labs whose name contains one of these")
     sub.add_parser("doctor", help="check the toolchain and say what to fix")
     lb = sub.add_parser("lab", help="open JupyterLab at the repository, on labs/00_start_here.ipynb")
     lb.epilog = "Other arguments go to `jupyter lab`, e.g. --no-browser --port=8899."
-
-    b = sub.add_parser("bench", help="print the lab's performance figures")
-    b.add_argument("what", nargs="?", default="overhead",
-                   choices=["overhead", "readcost", "pacing", "compare", "lab", "ttv", "scale", "all"])
-    b.add_argument("--repeat", type=int, default=None,
-                   help="repetitions (default 5; 20 for ttv; readcost, pacing: processes per row, default 2, at most 5; "
-                        "lab: warm runs after one cold run, default 3)")
-    b.add_argument("--long", action="store_true", help="scale: include a 600 s run")
-    b.add_argument("--readme", action="store_true", help="write the figures into benchmarks/README.md")
-    b.add_argument("--work", type=float, default=1.0,
-                   help="overhead: scale the benchmark programs' work (default 1; 0.25 for a quick look)")
-    b.add_argument("--arms", default=None,
-                   help="overhead: only these arms, comma-separated (bare and probe always run; default: all)")
 
     args, rest = p.parse_known_args(argv)
     if rest and args.cmd != "lab":
@@ -253,7 +234,6 @@ def main(argv: list[str] | None = None) -> int:
 def _dispatch(args) -> int:
     from . import exercise, samples
     from .measure import check
-    from .toolchain import find_go
 
     if args.cmd == "check" and args.test:
         from .testcheck import cli_check
@@ -305,10 +285,6 @@ def _dispatch(args) -> int:
         except (ValueError, OSError) as err:
             raise LeakLabError(f"workspace {args.dir}: {err}") from None
         return EXIT_CLEAN
-    if args.cmd == "run-labs":
-        from .prepare import run_labs
-        kw = {"out": args.out} if args.out else {}
-        return run_labs(quick=not args.full, only=args.only, jobs=args.jobs, **kw)
     if args.cmd == "lab":
         from .prepare import lab_argv
         argv = lab_argv(args.jupyter_args)
@@ -340,8 +316,4 @@ def _dispatch(args) -> int:
         for msg in res.build_messages[1:10]:
             print(f"  {msg}")
         return EXIT_CLEAN if res.fixed else EXIT_LEAK
-    if args.cmd == "bench":
-        from . import bench
-        repeat = args.repeat if args.repeat is not None else {"ttv": 20, "all": 20, "lab": 3, "readcost": 2, "pacing": 2}.get(args.what, 5)
-        return bench.main(args.what, repeat, long=args.long, readme=args.readme, work=args.work, arms=args.arms)
     raise LeakLabError(f"unknown command {args.cmd}")

@@ -32,7 +32,7 @@ from .collect import LeakSite
 @dataclass(frozen=True)
 class Thresholds:
     """What counts as growth. Checked against the corpus (benchmarks/accuracy.py) and
-    `python -m harness bench ttv`."""
+    `python -m benchmarks ttv`."""
 
     warmup_frac: float = 0.15       # ignore the start-up ramp
     min_points: int = 8

@@ -1,11 +1,14 @@
-"""The benchmark programs behind `python -m harness bench` (their figures are printed by the
+"""The benchmark programs behind `python -m benchmarks` (their figures are printed by the
 bench, never asserted here): they build, run and report what they promise."""
 
 import json
 import os
 import subprocess
+import sys
 
-from harness.bench import BENCH_DIR, _bare
+import pytest
+
+from benchmarks.bench import BENCH_DIR, _bare
 
 
 def test_readcost_reports_a_cost_per_group_and_leaves_no_file(go, tmp_path):
@@ -82,3 +85,17 @@ def test_readcost_paces_as_the_probe_does():
     probe = re.search(r"^const leaklabWatch = (\d+)$", PROBE_SOURCE.read_text(), re.M)
     bench = re.search(r"^const watch = (\d+)$", (BENCH_DIR / "readcost" / "main.go").read_text(), re.M)
     assert probe and bench and probe.group(1) == bench.group(1)
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (["overhead", "--arms", "bare,warp"], "unknown overhead arm 'warp'"),
+    (["overhead", "--repeat", "0"], "--repeat must be at least 1"),
+    (["overhead", "--work", "0"], "--work must be above 0"),
+    (["frobnicate"], "invalid choice"),
+])
+def test_bad_benchmark_arguments_one_clear_line(args, fragment):
+    """`python -m benchmarks` refuses bad arguments in one line, before building or running anything."""
+    res = subprocess.run([sys.executable, "-m", "benchmarks", *args], capture_output=True, text=True, timeout=60,
+                         cwd=BENCH_DIR.parent)
+    assert res.returncode == 2 and "Traceback" not in res.stderr, res.stderr
+    assert fragment in res.stderr.strip().splitlines()[-1], res.stderr

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.kernels import PROVISIONER, ZYGOTE_ENV, KernelZygote, ipc_kernel_manager, request_kernel
+from tools.kernels import PROVISIONER, ZYGOTE_ENV, KernelZygote, ipc_kernel_manager, request_kernel
 from harness.supervise import alive
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the zygote runs on Linux only")
@@ -121,12 +121,12 @@ def test_the_zygote_takes_the_specs_interpreter_options_and_declines_other_kerne
     """ipykernel 7.4 put `-Xfrozen_modules=off` into the kernel spec, and every kernel quietly
     stopped being forked: the zygote now starts with the spec's options, and a kernel it cannot
     fork is refused with the reason, which the provisioner logs."""
-    from harness.kernels import kernel_command
+    from tools.kernels import kernel_command
     argv = kernel_command("python3")
     options = argv[1:argv.index("-m")]
     with KernelZygote() as zygote:
         monkeypatch.setenv(ZYGOTE_ENV, zygote.path)
-        assert zygote.proc.args[1:1 + len(options) + 2] == [*options, "-m", "harness.kernels"]
+        assert zygote.proc.args[1:1 + len(options) + 2] == [*options, "-m", "tools.kernels"]
         other = [sys.executable, *options, "-X", "dev", "-m", "ipykernel_launcher", "-f", "k.json"]
         pid, why = request_kernel(other, dict(os.environ), os.getcwd())
         assert pid is None and "interpreter options" in why, why
@@ -184,7 +184,7 @@ def _marked(marker: str) -> list[tuple[int, str]]:
 
 
 def test_ctrl_c_stops_a_headless_lab_run_at_once(tmp_path):
-    """Ctrl-C in the terminal during `run-labs` / `make test`: the running notebooks stop as with
+    """Ctrl-C in the terminal during `make run-all` / `make test`: the running notebooks stop as with
     the stop button (their Go programs are killed and their files removed), no queued notebook
     starts, and nothing of the run is left: no kernel, zygote, worker or program, no temp file."""
     import shutil
@@ -203,7 +203,7 @@ def test_ctrl_c_stops_a_headless_lab_run_at_once(tmp_path):
         notebooks.append(tmp_path / f"{i}_long.ipynb")
         nbformat.write(nb, notebooks[-1])
     tmpdir = tempfile.mkdtemp(prefix="lk-")  # short: kernel socket paths must stay under 107 bytes
-    script = ("import sys\nfrom pathlib import Path\nfrom harness.prepare import execute_labs\n"
+    script = ("import sys\nfrom pathlib import Path\nfrom tools.run_labs import execute_labs\n"
               f"execute_labs([Path(p) for p in {[str(n) for n in notebooks]!r}], Path({str(tmp_path / 'out')!r}),"
               " jobs=2, report=lambda *r: print(*r, flush=True))\n")
     env = {**os.environ, marker.split("=")[0]: marker.split("=")[1], "TMPDIR": tmpdir}

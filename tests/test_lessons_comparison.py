@@ -1,5 +1,5 @@
 """Lab 22's plumbing on real runs made here: each method judged on its own evidence, short runs
-read as "too little data" rather than "missed", the probe's cost from harness.bench, the matrix
+read as "too little data" rather than "missed", the probe's cost from benchmarks.bench, the matrix
 and its figure, and the task's check."""
 
 import pytest
@@ -53,7 +53,7 @@ def test_a_quick_bench_says_it_cannot_judge(quick_cost):
 
 
 def test_five_rounds_give_intervals_and_a_verdict():
-    from harness import bench
+    from benchmarks import bench
     cost = C.ProbeCost(bench.overhead(repeat=5, work=0.1, arms=("bare", "probe")), 5)
     lines = cost.lines()
     assert any(ln.startswith("worst program: ×") for ln in lines)

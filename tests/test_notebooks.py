@@ -8,7 +8,7 @@ import pytest
 
 from conftest import ROOT
 from harness.notebook import SKIP_MIME, recorded
-from harness.prepare import DEFAULT_JOBS, execute_labs
+from tools.run_labs import DEFAULT_JOBS, execute_labs
 
 LABS = sorted((ROOT / "labs").glob("[0-9][0-9]_*.ipynb"))
 OUT = ROOT / "build" / "test-labs"
@@ -30,7 +30,7 @@ def test_committed_without_outputs(nb):
 def test_bench_ttv_reads_every_compare_call_with_its_quick_duration(tmp_path):
     """`bench ttv` times what the labs run: every `lab.compare(` in a lab's code must come back as
     an invocation of a known sample, with the (shorter) quick-mode duration, and loops expand."""
-    from harness.bench import lab_invocations
+    from benchmarks.bench import lab_invocations
     from harness.samples import scenarios
     invs = lab_invocations()
     calling = {p.stem[:2] for p in LABS if "lab.compare(" in p.read_text()}
@@ -71,7 +71,7 @@ def test_objectives_time_prerequisites_and_recap(nb):
 @pytest.fixture(scope="module")
 def executed(request):
     """Every lab this session selected, executed by papermill in quick mode, several at a time
-    as `python -m harness run-labs` does: {name: (seconds, error line or "")}."""
+    as `python -m tools.run_labs` does: {name: (seconds, error line or "")}."""
     chosen = {item.callspec.params["nb"] for item in request.session.items
               if getattr(item, "originalname", "") == "test_lab_runs_and_verdicts_are_right"}
     return execute_labs(sorted(chosen), OUT, quick=True, jobs=int(os.environ.get("LEAKLAB_JOBS", DEFAULT_JOBS)))
@@ -216,7 +216,7 @@ def test_site_in_a_browser_navigation_search_images(site):
 
 
 def test_a_failing_cell_is_reported_by_index_source_and_exception(tmp_path):
-    """What `run-labs` and the test above report for a lab that fails: the cell (its index in the
+    """What `tools.run_labs` and the test above report for a lab that fails: the cell (its index in the
     lab, counted as papermill's injected parameters were not there, and its first line), the
     exception's name and its message; with and without a cell tagged `parameters`."""
     notebooks = []

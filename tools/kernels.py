@@ -9,7 +9,7 @@ the same ipykernel, started with the same command line, working folder and envir
 jupyter_client asked for; only the imports are already done. The kernel manager gets it through
 jupyter_client's documented extension point, a kernel provisioner (`provisioner.py`).
 
-Only headless runs use this (`prepare.execute_labs`); JupyterLab starts its kernels as usual.
+Only headless runs use this (`tools.run_labs.execute_labs`); JupyterLab starts its kernels as usual.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import sys
 import tempfile
 import uuid
 
-from .supervise import alive
+from harness.supervise import alive
 
 # Where the kernel manager finds the zygote's socket; unset = start kernels the usual way.
 ZYGOTE_ENV = "LEAKLAB_KERNEL_ZYGOTE"
@@ -191,7 +191,7 @@ class KernelZygote:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
             listener.bind(self.path)
             listener.listen(64)
-            self.proc = subprocess.Popen([sys.executable, *options, "-m", "harness.kernels", str(listener.fileno())],
+            self.proc = subprocess.Popen([sys.executable, *options, "-m", "tools.kernels", str(listener.fileno())],
                                          stdin=subprocess.DEVNULL, env=env, pass_fds=[listener.fileno()],
                                          # Ctrl-C is for the caller; the zygote ends when it is
                                          # told to (SIGTERM) or when its parent is gone.

@@ -1,4 +1,5 @@
-"""`python -m harness bench`: performance figures, printed as tables (never asserted in tests)."""
+"""`python -m benchmarks WHAT`: the lab's performance figures, printed as tables (never asserted in
+tests) and, with --readme, written into benchmarks/README.md."""
 
 from __future__ import annotations
 
@@ -13,12 +14,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from .build import build
-from .prepare import DEFAULT_JOBS
-from .supervise import supervise
-from .toolchain import find_go
+from harness.build import build
+from harness.supervise import supervise
+from harness.toolchain import find_go
+from tools.run_labs import DEFAULT_JOBS
 
-BENCH_DIR = Path(__file__).resolve().parent.parent / "benchmarks"
+BENCH_DIR = Path(__file__).resolve().parent
 # name: (folder in benchmarks/, arguments). alloc keeps ~6.4 MB live (about 100 GCs/s here);
 # gc-churn keeps nothing, so the heap stays at its 4 MB minimum and the GC runs ~600 times a second.
 PROGRAMS = {"cpu": ("cpu", ["-rounds", "12000000"]), "alloc": ("alloc", ["-rounds", "16000"]),
@@ -299,7 +300,7 @@ def pacing(repeat: int = 1, interval_ms: int = 50, blocks: int = 160) -> list[di
 
 def compare_time(repeat: int = 3) -> list[dict]:
     """Wall time of one `compare goroutine_channel` at 2 s (build cached)."""
-    from .samples import compare
+    from harness.samples import compare
     rows = []
     for _ in range(repeat):
         t0 = time.monotonic()
@@ -319,7 +320,7 @@ def lab_time(cold: bool = False, jobs: int = DEFAULT_JOBS) -> list[dict]:
         tmp = tempfile.mkdtemp(prefix="leaklab-bench-cold-")
         env.update(GOCACHE=f"{tmp}/gocache", LEAKLAB_CACHE=f"{tmp}/leaklab")
     t0 = time.monotonic()
-    res = subprocess.run([sys.executable, "-m", "harness", "run-labs", "--jobs", str(jobs)], env=env,
+    res = subprocess.run([sys.executable, "-m", "tools.run_labs", "--jobs", str(jobs)], env=env,
                          capture_output=True, text=True)
     wall = time.monotonic() - t0
     if tmp:
@@ -343,7 +344,7 @@ def _recorded_verdicts_right(folder: Path, wrong: list[str] | None = None) -> tu
     expected verdict (leaky: leak, fixed: clean, exercise: still leaking); the others are
     appended to `wrong` as "lab: record label verdict"."""
     import nbformat
-    from .notebook import recorded
+    from harness.notebook import recorded
     right = total = 0
     for path in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
         for rec in recorded(nbformat.read(path, as_version=4)):
@@ -456,7 +457,7 @@ def time_to_verdict(runs: int = 20, samples: list[str] | None = None) -> list[di
     leaky → leak in runs/runs, with leaky and fixed run side by side as `lab.compare` runs them,
     and fixed's false positives in those same pairs. `margin` = the lab's quick duration / ttv:
     below 1, quick mode runs the sample for less time than it reliably needs."""
-    from .samples import compare
+    from harness.samples import compare
     rows = []
     for inv in lab_invocations():
         if samples and inv["sample"] not in samples:
@@ -487,10 +488,10 @@ def time_to_verdict(runs: int = 20, samples: list[str] | None = None) -> list[di
 def scale(durations=(10, 60)) -> list[dict]:
     """Harness cost as a run gets longer: stream size, parse, verdict and plot times, harness RSS."""
     import resource
-    from . import collect
-    from .plot import plot_runs
-    from .samples import run_sample
-    from .verdict import decide
+    from harness import collect
+    from harness.plot import plot_runs
+    from harness.samples import run_sample
+    from harness.verdict import decide
     rows = []
     for d in durations:
         t0 = time.monotonic()
@@ -641,7 +642,7 @@ def main(what: str, repeat: int, long: bool = False, readme: bool = False, work:
 
 def write_readme_block(name: str, text: str) -> None:
     """Put `text` between benchmarks/README.md's `<!-- bench:NAME -->` markers (appended if missing)."""
-    readme = Path(__file__).resolve().parent.parent / "benchmarks" / "README.md"
+    readme = BENCH_DIR / "README.md"
     body = readme.read_text()
     start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
     new = f"{start}\n{text.rstrip()}\n{end}"
