@@ -5,6 +5,7 @@ leak's fix alone: still leaking) and the service's health was judged right.
 
     .venv/bin/python benchmarks/capstone_stability.py               # N = 20 (about 25 minutes)
     .venv/bin/python benchmarks/capstone_stability.py --repeat 5
+    .venv/bin/python benchmarks/capstone_stability.py --readme     # also into benchmarks/README.md
 
 Each configuration runs on its own copy of go_samples (LEAKLAB_SAMPLES), built once before it is
 timed, so `wall_s` is the check itself: build cache hit, run, profiles, scoring.
@@ -66,6 +67,7 @@ def main() -> int:
     ap.add_argument("--duration", type=float, default=capstone.DEFAULT_DURATION)
     ap.add_argument("--only", help="comma-separated configuration names (default: all)")
     ap.add_argument("--debug", action="store_true", help="print where a missed leak's numbers came from")
+    ap.add_argument("--readme", action="store_true", help="write the table into benchmarks/README.md")
     a = ap.parse_args()
     chosen = configs()
     if a.only:
@@ -104,9 +106,11 @@ def main() -> int:
     os.environ.pop("LEAKLAB_SAMPLES", None)
 
     n_cpu = os.cpu_count()
-    print(f"\nCapstone check stability: {a.repeat} runs per configuration, {a.duration:g} s of load each; "
-          f"{n_cpu} CPUs, load average {load0[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end; "
-          f"{time.monotonic() - t0:.0f} s in all\n")
+    title = (f"Capstone check stability: {a.repeat} runs per configuration, {a.duration:g} s of load each; "
+             f"{n_cpu} CPUs, load average {load0[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end; "
+             f"{time.monotonic() - t0:.0f} s in all")
+    print(f"\n{title}\n")
+    out = []
     head = ["configuration", "runs"] + list(capstone.CLASSES) + ["health", "all right", "wall_s median", "wall_s max"]
     table = [head]
     for name, n, right, health, allr, walls, _ in rows:
@@ -114,9 +118,14 @@ def main() -> int:
                      + [f"{health}/{n}", f"{allr}/{n}", f"{statistics.median(walls):.1f}", f"{max(walls):.1f}"])
     widths = [max(len(r[i]) for r in table) for i in range(len(head))]
     for j, r in enumerate(table):
-        print("  ".join(c.ljust(w) for c, w in zip(r, widths)))
+        out.append("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
         if j == 0:
-            print("  ".join("-" * w for w in widths))
+            out.append("  ".join("-" * w for w in widths))
+    print("\n".join(out))
+    if a.readme and not a.only:
+        from benchmarks.bench import write_readme_block
+        write_readme_block("capstone", f"**capstone** — `python benchmarks/capstone_stability.py --repeat {a.repeat}`: "
+                           f"{title}.\n\n```\n" + "\n".join(out) + "\n```\n")
     for name, *_, misses in rows:
         for m in misses[:5]:
             print(f"miss, {name}: {m}")
