@@ -215,6 +215,7 @@ def test_site_in_a_browser_navigation_search_images(site):
     assert not problems, problems
 
 
+@pytest.mark.slow  # starts a headless run: a kernel zygote and papermill
 def test_a_failing_cell_is_reported_by_index_source_and_exception(tmp_path):
     """What `tools.run_labs` and the test above report for a lab that fails: the cell (its index in the
     lab, counted as papermill's injected parameters were not there, and its first line), the

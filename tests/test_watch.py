@@ -139,6 +139,7 @@ def test_cli_watches_leaky_and_fixed_side_by_side(services, tmp_path):
     assert (tmp_path / "w.png").stat().st_size > 10_000
 
 
+@pytest.mark.slow  # the fast tier keeps the CLI's side-by-side watch
 def test_notebook_function_series_heap_sites_and_live_figure(services, capsys, no_leftovers):
     _, leaky = services.start("-leaky")
     _, fixed = services.start()
@@ -161,6 +162,7 @@ def test_notebook_function_series_heap_sites_and_live_figure(services, capsys, n
     assert "Figure" in capsys.readouterr().out  # the live display showed (outside a notebook: its repr)
 
 
+@pytest.mark.slow  # the fast tier keeps the CLI's side-by-side watch
 def test_a_service_that_goes_away_ends_the_watch_with_status_3(services):
     p, url = services.start()
     threading.Timer(4.0, p.kill).start()  # once the CLI has started (a fresh Python) and polled
