@@ -51,3 +51,32 @@ def test_linters_find_the_rows_close_without_defer():
     html = resources.annotated("resource_leaks", "leaky.go", found)
     assert "sqlclosecheck: Close should use defer" in html and "background:#fff3cd" in html
     assert "leaky.go:13:20: response body must be closed" in resources.one_tool("bodyclose", "http_body")
+
+
+def test_unchanged_files_are_not_linted_again_and_an_edit_is(tmp_path, monkeypatch):
+    """The linters' findings are kept by the content of what they read: the same files give the
+    same findings without running the linter, an edited file runs it again."""
+    import shutil
+    import subprocess
+    try:
+        tools = resources.ensure_tools()
+    except resources.ToolsUnavailable as err:
+        pytest.skip(str(err))
+    root = resources.samples_dir()
+    work = tmp_path / "go_samples"
+    work.mkdir()
+    for f in ("go.mod", "go.sum"):
+        shutil.copy(root / f, work / f)
+    shutil.copytree(root / "resource_leaks", work / "resource_leaks", ignore=shutil.ignore_patterns(".*"))
+    monkeypatch.setenv("LEAKLAB_SAMPLES", str(work))
+    monkeypatch.setenv("LEAKLAB_CACHE", str(tmp_path / "cache"))
+    one = {"sqlclosecheck": tools["sqlclosecheck"]}
+    first = resources.lint("resource_leaks", one)
+    assert [(f.tool, f.file) for f in first] == [("sqlclosecheck", "leaky.go")], first
+    ran = []
+    real = subprocess.run
+    monkeypatch.setattr(subprocess, "run", lambda *a, **kw: ran.append(a) or real(*a, **kw))
+    assert resources.lint("resource_leaks", one) == first and ran == []
+    leaky = work / "resource_leaks" / "leaky.go"
+    leaky.write_text(leaky.read_text() + "\n// edited\n")
+    assert resources.lint("resource_leaks", one) == first and len(ran) == 1

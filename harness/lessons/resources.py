@@ -6,6 +6,7 @@ lesson's files, their findings shown next to the source."""
 
 from __future__ import annotations
 
+import hashlib
 import html
 import os
 import re
@@ -15,7 +16,7 @@ from pathlib import Path
 from ..errors import LeakLabError
 from ..measure import Run
 from ..samples import samples_dir, scenario_dir
-from ..toolchain import find_go
+from ..toolchain import cache_root, find_go
 from ..notebook import show_html as _html, show_markdown as _md
 
 SCENARIO = "resource_leaks"
@@ -151,20 +152,56 @@ class Finding:
 _FINDING = re.compile(r"^(.+?\.go):(\d+):(\d+): (.*)$")
 
 
+def _lint_key(name: str, tool: Path, go, pkg_dir: Path) -> str:
+    """What a linter's findings on a package depend on: the linter's binary, the Go version, and
+    the package's sources with the module's go.mod/go.sum (the package imports nothing else of the
+    module). The same key gives the same findings, as go vet's cache assumes for its analyzers."""
+    h = hashlib.sha256()
+    st = tool.stat()
+    h.update(f"{name}\0{TOOLS.get(name, '')}\0{st.st_size}\0{st.st_mtime_ns}\0{go.version}\0".encode())
+    root = samples_dir().resolve()
+    for f in [*sorted(pkg_dir.rglob("*.go")), root / "go.mod", root / "go.sum"]:
+        if f.is_file() and ".ipynb_checkpoints" not in f.parts:
+            h.update(str(f.relative_to(root)).encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()[:32]
+
+
+def _run_linter(name: str, path: Path, package: str, env: dict[str, str]) -> tuple[int, str]:
+    """(exit status, output) of one linter on go_samples/<package>, from the lint cache when the
+    linter, Go and the package's files are unchanged since it last ran (each linter loads and
+    type-checks the package and its imports from source: seconds and over a GB each, every time)."""
+    import json
+    import subprocess
+    go = find_go()
+    cache = cache_root() / "lint" / f"{name}-{_lint_key(name, path, go, scenario_dir(package).resolve())}.json"
+    try:
+        hit = json.loads(cache.read_text())
+        return hit["returncode"], hit["output"]
+    except (OSError, ValueError, KeyError):
+        pass
+    res = subprocess.run([str(path), f"./{package}/"], cwd=samples_dir(), env=env, capture_output=True,
+                         text=True, timeout=900)
+    output = res.stdout + res.stderr
+    if res.returncode in (0, 1, 3):  # findings or none; a failing tool is not remembered
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"returncode": res.returncode, "output": output}))
+        tmp.replace(cache)
+    return res.returncode, output
+
+
 def lint(package: str = SCENARIO, tools: dict[str, Path] | None = None) -> list[Finding]:
     """Run each linter on go_samples/<package> and collect its findings (file relative to the
     package). A linter exits non-zero when it finds something; output that is not a finding is an
-    error of the tool and raises."""
-    import subprocess
+    error of the tool and raises. Unchanged files are not linted again (`_run_linter`)."""
     tools = tools or ensure_tools()
     go = find_go()
     pkg_dir = scenario_dir(package).resolve()
     env = go.env({"PATH": f"{Path(go.path).parent}{os.pathsep}{os.environ.get('PATH', '')}"})
     out = []
     for name, path in tools.items():
-        res = subprocess.run([str(path), f"./{package}/"], cwd=samples_dir(), env=env, capture_output=True,
-                             text=True, timeout=900)
-        for ln in (res.stdout + res.stderr).splitlines():
+        returncode, output = _run_linter(name, path, package, env)
+        for ln in output.splitlines():
             m = _FINDING.match(ln.strip())
             if m:
                 f = Path(m[1])
@@ -174,7 +211,7 @@ def lint(package: str = SCENARIO, tools: dict[str, Path] | None = None) -> list[
                 except ValueError:
                     rel = f.name
                 out.append(Finding(name, rel, int(m[2]), int(m[3]), m[4]))
-            elif ln.strip() and res.returncode not in (0, 1, 3):
+            elif ln.strip() and returncode not in (0, 1, 3):
                 raise LeakLabError(f"{name} failed: {ln.strip()[:200]}")
     return out
 
