@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import textwrap
@@ -16,6 +17,11 @@ from harness.toolchain import find_go
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("LEAKLAB_NO_PROGRESS", "1")
+# A shell without job control starts background commands with SIGINT ignored, and Python then
+# leaves it ignored: the tests of Ctrl-C (in this process and in the programs and kernels it
+# starts, which inherit it) need Python's own handler, as in a terminal.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 # A private temp folder for this test session: "no temp dir left behind" is then exact,
 # whatever else runs on the machine.
 _TMP = tempfile.mkdtemp(prefix="leaklab-tests-")

@@ -56,7 +56,7 @@ def _image() -> Path:
     if not system_python:
         pytest.skip("no system-wide python3 for the learners' image (a pyenv Python under /root is not theirs)")
     IMAGE.mkdir(parents=True, exist_ok=True)
-    for name in ("harness", "labs", "go_samples", "binder", "benchmarks"):
+    for name in ("harness", "tools", "labs", "go_samples", "binder", "benchmarks"):
         shutil.rmtree(IMAGE / name, ignore_errors=True)
         shutil.copytree(ROOT / name, IMAGE / name, ignore=shutil.ignore_patterns(".*", "__pycache__", "build"))
     shutil.rmtree(IMAGE / "build-home", ignore_errors=True)

@@ -573,7 +573,9 @@ def judge_logger(lines: list[dict], known: dict) -> LoggerResult:
     get = lambda k: statistics.median(ln.get(k, 0) or 0 for ln in tail)  # noqa: E731
     live, gor, stacks = get("live_heap"), get("goroutines"), get("stacks")
     want_live, want_g, want_s = known["live_heap"], known["num_goroutine"], known["stack_inuse"]
-    ok_live = 0.9 * want_live <= live <= 1.3 * want_live
+    # /gc/heap/live reads 1.05 x what the program keeps (its own few allocations besides); a number
+    # that also counts garbage read 1.41-1.53 x on a quiet machine and 1.27 x under load.
+    ok_live = 0.9 * want_live <= live <= 1.15 * want_live
     ok_g = want_g <= gor <= want_g + 32
     ok_s = 0.5 * want_s <= stacks <= 2 * want_s
     done = ok_live and ok_g and ok_s

@@ -100,20 +100,31 @@ def demo(hook: Webhook, variant: str, seconds: float, label: str | None = None) 
     return check(samples_dir() / "watchdog" / "demo", args=args, duration=seconds + 8, label=label, gc_every_ms=0)
 
 
+def probe_sites(alert: dict) -> list[dict]:
+    """The sites of an alert that are the lab's probe: its function or any frame of its stack is
+    the probe's (caught in a system call, the probe's goroutine has syscall.Syscall on top)."""
+    return [s for s in alert.get("sites") or []
+            if PROBE.search(s["function"]) or any(PROBE.search(f) for f in s.get("stack", []))]
+
+
 def without_probe(alert: dict) -> dict:
     """The alert as the demo would send it without the lab's probe built in: the probe's
     goroutine left out of its sites and of its goroutine count."""
     a = copy.deepcopy(alert)
-    probe = [s for s in a.get("sites") or [] if PROBE.search(s["function"]) or any(PROBE.search(f) for f in s.get("stack", []))]
+    probe = probe_sites(a)
     a["sites"] = [s for s in a.get("sites") or [] if s not in probe]
     if "goroutines" in a:
         a["goroutines"] -= sum(s["count"] for s in probe)
     return a
 
 
-def log_lines(run: Run) -> list[str]:
-    """The LogSink lines of a run (stderr), the probe's site left out."""
-    return [ln for ln in run.stderr_tail.splitlines() if "watchdog:" in ln and not PROBE.search(ln)]
+def log_lines(run: Run, alerts: list[dict] | None = None) -> list[str]:
+    """The LogSink lines of a run (stderr), the probe's site left out: a line naming the probe, or
+    (given the alerts the webhook received from the same run) the line of a site those alerts show
+    to be the probe's, whose own line names only the function on top of its stack."""
+    mine = {f"{s['count']} x {s['function']} at {s['location']}" for a in alerts or [] for s in probe_sites(a)}
+    return [ln for ln in run.stderr_tail.splitlines()
+            if "watchdog:" in ln and not PROBE.search(ln) and not any(ln.rstrip().endswith(m) for m in mine)]
 
 
 def show_first_alert(alerts: list[dict], sites: int = 3, frames: int = 3) -> dict:
