@@ -246,6 +246,40 @@ class _Lifeline:
         self.r = self.w = -1
 
 
+class Helper:
+    """A helper process the harness starts beside a run (a `go tool pprof -http` server, a
+    `go tool trace` reading a file): in a process group of its own, tied to this Python process
+    by the lifeline (gone with it however it dies), and killed whole by `stop()`, the children the
+    `go` command starts for its tools included (killing `go` alone leaves them running).
+
+        helper = Helper([go, "tool", "pprof", "-http=127.0.0.1:0", ...], stdout=log)
+        try: ...
+        finally: helper.stop()
+    """
+
+    def __init__(self, argv: list[str], **popen_kw):
+        self.lifeline = _Lifeline()
+        try:
+            self.proc = subprocess.Popen(argv, start_new_session=True, close_fds=True,
+                                         pass_fds=self.lifeline.pass_fds, **popen_kw)
+        except BaseException:
+            self.lifeline.close()
+            raise
+        self.lifeline.arm(self.proc.pid)
+
+    def stop(self) -> None:
+        """Kill the group and the helper's descendants while the helper is not reaped (its pid
+        and group id are still its own); then close the lifeline, which kills whatever of the group
+        is left (every member holds its read end) and nothing once the group is gone."""
+        if self.proc.poll() is None:
+            _kill_group(self.proc.pid, self.proc.pid)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+        self.lifeline.close()
+
+
 def supervise(argv: list[str], outdir: Path, env: dict[str, str], deadline_s: float,
               rss_cap: int = DEFAULT_RSS_CAP, on_sample=None, grace_s: float = GRACE_S) -> Outcome:
     """Run argv with stdout/stderr in outdir; the probe stops it at deadline_s.

@@ -3,8 +3,10 @@ endpoint: text modes, labels, the web UI served on 127.0.0.1 and embedded; the t
 on a real goroutine dump."""
 
 import os
+import urllib.request
 from pathlib import Path
 
+import psutil
 import pytest
 
 import harness as lab
@@ -44,9 +46,16 @@ def test_the_web_ui_is_served_on_loopback_embedded_and_stopped(leaky):
     p = pprofui.profiles(leaky)
     with pprofui.PprofUI(p["goroutine"][0], "-tagroot=route") as ui:
         assert ui.url.startswith("http://127.0.0.1:")
-        proc = ui.proc
+        proc = ui.helper.proc
+        # `go tool pprof` runs the pprof binary as its child: that one serves the page
+        tree = [psutil.Process(proc.pid), *psutil.Process(proc.pid).children(recursive=True)]
+        assert len(tree) >= 2, tree
         page = ui.fetch("ui/flamegraph")
     assert proc.poll() is not None, "the server is stopped on exit"
+    gone, alive = psutil.wait_procs(tree, timeout=5)
+    assert alive == [], f"still running after the server was stopped: {alive}"
+    with pytest.raises(OSError):
+        urllib.request.urlopen(ui.url + "ui/top", timeout=2)
     assert "/watch" in page and "<script" in page
     src = pprofui.page(p["heap"][1], "ui/source?f=watch", "-sample_index=inuse_space", base=p["heap"][0])
     assert "go_samples/tasks/pprof_practice/leaky.go" in src

@@ -188,3 +188,51 @@ def test_stale_run_folders_go_and_live_ones_stay(tmp_path):
     assert sorted(remove_stale_runs(tmp_path)) == sorted([gone, reused])
     assert mine.is_dir() and unnamed.is_dir() and outside.is_dir() and planted.is_symlink()
     assert not gone.exists() and not reused.exists()
+
+
+HELPER_SCRIPT = """
+import sys, time
+from harness.supervise import Helper
+# a helper whose child ignores SIGTERM, as `go tool pprof` runs the pprof binary as its child
+h = Helper(["sh", "-c", "trap '' TERM; sleep 1000 & echo $! > " + sys.argv[1] + "; wait"])
+time.sleep(1000)
+"""
+
+
+def test_helpers_go_with_the_harness_and_with_stop(tmp_path):
+    """A helper process (a pprof web server, a trace reader) is gone with its children when the
+    harness process is SIGKILLed, and `stop()` takes the children along too (killing the `go`
+    command alone left `go tool pprof -http`'s server running)."""
+    from harness.supervise import Helper
+    pid_file = tmp_path / "child"
+    harness = subprocess.Popen([sys.executable, "-c", HELPER_SCRIPT, str(pid_file)], cwd=ROOT)
+    try:
+        until = time.monotonic() + 30
+        while not (pid_file.exists() and pid_file.read_text().strip()) and time.monotonic() < until:
+            time.sleep(0.05)
+        child = int(pid_file.read_text())
+        assert alive(child) and _ignores_sigterm(child)
+        harness.kill()
+        harness.wait()
+        assert _gone_within(child, 1.0), "the helper's child outlived the harness"
+    finally:
+        harness.kill()
+        harness.wait()
+    pid_file.unlink()
+    h = Helper(["sh", "-c", f"trap '' TERM; sleep 1000 & echo $! > {pid_file}; wait"])
+    until = time.monotonic() + 30
+    while not (pid_file.exists() and pid_file.read_text().strip()) and time.monotonic() < until:
+        time.sleep(0.05)
+    child = int(pid_file.read_text())
+    assert alive(child)
+    h.stop()
+    assert _gone_within(child, 1.0) and h.proc.returncode is not None
+
+
+def _gone_within(pid: int, seconds: float) -> bool:
+    until = time.monotonic() + seconds
+    while alive(pid):  # a zombie waiting for init to reap it is gone
+        if time.monotonic() > until:
+            return False
+        time.sleep(0.01)
+    return True

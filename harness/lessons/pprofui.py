@@ -22,6 +22,7 @@ from pathlib import Path
 from ..errors import BuildError, LeakLabError
 from ..measure import Run, check as _check, goroot
 from ..samples import samples_dir
+from ..supervise import Helper
 from ..tasks import TaskResult, task
 from ..toolchain import Go, find_go
 from ..notebook import show_html as _html_out
@@ -123,7 +124,7 @@ class PprofUI:
         self.go = go or find_go()
         self.profile, self.flags, self.base = Path(profile), flags, base
         self.port = 0
-        self.proc: subprocess.Popen | None = None
+        self.helper: Helper | None = None
         self.log = tempfile.TemporaryFile()
 
     @property
@@ -134,31 +135,35 @@ class PprofUI:
         self.port = _free_port()
         argv = [str(self.go.path), "tool", "pprof", f"-http=127.0.0.1:{self.port}", "-no_browser", HIDE, *self.flags]
         argv += ([f"-diff_base={self.base}"] if self.base else []) + [str(self.profile)]
-        self.proc = subprocess.Popen(argv, env=self.go.env(), stdin=subprocess.DEVNULL, stdout=self.log,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
-        until = time.monotonic() + timeout
-        while time.monotonic() < until:
-            if self.proc.poll() is not None:
-                self.log.seek(0)
-                raise LeakLabError("go tool pprof -http ended: " + self.log.read().decode(errors="replace").strip()[-300:])
-            try:
-                with urllib.request.urlopen(self.url + "ui/top", timeout=5) as r:
-                    if r.status == 200:
-                        return self
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        raise LeakLabError(f"go tool pprof -http did not answer on 127.0.0.1:{self.port} within {timeout:g} s")
+        self.helper = Helper(argv, env=self.go.env(), stdin=subprocess.DEVNULL, stdout=self.log,
+                             stderr=subprocess.STDOUT)
+        try:
+            until = time.monotonic() + timeout
+            while time.monotonic() < until:
+                if self.helper.proc.poll() is not None:
+                    self.log.seek(0)
+                    raise LeakLabError("go tool pprof -http ended: "
+                                       + self.log.read().decode(errors="replace").strip()[-300:])
+                try:
+                    with urllib.request.urlopen(self.url + "ui/top", timeout=5) as r:
+                        if r.status == 200:
+                            return self
+                except OSError:
+                    time.sleep(0.1)
+            raise LeakLabError(f"go tool pprof -http did not answer on 127.0.0.1:{self.port} within {timeout:g} s")
+        except BaseException:  # an error, or the stop button while it starts: `with` calls no __exit__
+            self.stop()
+            raise
 
     def fetch(self, page: str) -> str:
         with urllib.request.urlopen(self.url + page, timeout=60) as r:
             return r.read().decode(errors="replace")
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-        self.proc = None
+        """Stop the server: `go tool pprof` runs the pprof binary as its child, so the whole group."""
+        if self.helper is not None:
+            self.helper.stop()
+        self.helper = None
 
     def __enter__(self) -> "PprofUI":
         return self.start()

@@ -15,6 +15,7 @@ from statistics import median
 from ..gotools import trace_profile
 from ..measure import Run, check
 from ..samples import samples_dir
+from ..supervise import Helper
 from ..tasks import TaskResult, task
 from ..toolchain import go_for
 from ..notebook import show_figure as _show
@@ -47,11 +48,19 @@ def goroutines(trace_file: str | Path) -> dict[int, G]:
     prints: NotExist->Runnable is a creation (with the start function as its stack's first frame),
     Running->Waiting a block (with the stack where), ...->NotExist an end."""
     go = go_for(None)
-    proc = subprocess.Popen([go.path, "tool", "trace", "-d=parsed", str(trace_file)],
-                            stdout=subprocess.PIPE, text=True, env=go.env())
+    helper = Helper([go.path, "tool", "trace", "-d=parsed", str(trace_file)],
+                    stdout=subprocess.PIPE, text=True, env=go.env())
+    try:
+        return _parse_transitions(helper.proc.stdout)
+    finally:  # read to the end, or stopped half way (an error, the stop button): nothing left running
+        helper.stop()
+        helper.proc.stdout.close()
+
+
+def _parse_transitions(lines) -> dict[int, G]:
     gs: dict[int, G] = {}
     t0, want, frame = None, None, None
-    for line in proc.stdout:
+    for line in lines:
         if line.startswith("M="):                        # an event
             want = None
             m = TRANSITION.search(line)
@@ -76,7 +85,6 @@ def goroutines(trace_file: str | Path) -> dict[int, G]:
             fn = line.strip().split(" @ ")[0]
             # the start function is the first frame; a blocking site, the first outside the runtime
             frame = fn if want[1] == "start" or not fn.startswith("runtime.") else None
-    proc.wait()
     return gs
 
 

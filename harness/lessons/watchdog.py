@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ..measure import Run, check
 from ..samples import samples_dir
+from ..supervise import Helper
 from ..tasks import TaskResult, task
 from ..toolchain import go_for
 from ..notebook import show_markdown as _md
@@ -248,22 +249,28 @@ def run_task(seconds: float = TASK_S) -> tuple[dict[str, dict], list[str]]:
         res = go.run("build", "-o", str(binary), ".", cwd=folder)
         if res.returncode != 0:
             return {}, [ln for ln in res.stderr.splitlines() if ln.strip() and not ln.startswith("#")]
-        procs = {v: subprocess.Popen([str(binary), "-variant", v, "-duration", f"{seconds:g}s"], stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True, env=go.env())
-                 for v in ("warmup", "heapleak")}
-        out, errors = {}, []
-        for v, p in procs.items():
-            try:
-                so, se = p.communicate(timeout=seconds + 30)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                so, se = p.communicate()
-            line = next((ln for ln in so.splitlines() if ln.startswith("{")), None)
-            if p.returncode != 0 or line is None:
-                errors.append(f"{v}: {se.strip().splitlines()[-1] if se.strip() else f'exit status {p.returncode}'}")
-            else:
-                out[v] = json.loads(line)
-        return out, errors
+        helpers = {}
+        try:
+            for v in ("warmup", "heapleak"):
+                helpers[v] = Helper([str(binary), "-variant", v, "-duration", f"{seconds:g}s"],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=go.env())
+            out, errors = {}, []
+            for v, h in helpers.items():
+                p = h.proc
+                try:
+                    so, se = p.communicate(timeout=seconds + 30)
+                except subprocess.TimeoutExpired:
+                    h.stop()
+                    so, se = p.communicate()
+                line = next((ln for ln in so.splitlines() if ln.startswith("{")), None)
+                if p.returncode != 0 or line is None:
+                    errors.append(f"{v}: {se.strip().splitlines()[-1] if se.strip() else f'exit status {p.returncode}'}")
+                else:
+                    out[v] = json.loads(line)
+            return out, errors
+        finally:  # on every path, the stop button included: neither program outlives the check
+            for h in helpers.values():
+                h.stop()
 
 
 def _alerts(summary: dict) -> list[dict]:
