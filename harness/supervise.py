@@ -247,10 +247,11 @@ class _Lifeline:
 
 
 class Helper:
-    """A helper process the harness starts beside a run (a `go tool pprof -http` server, a
-    `go tool trace` reading a file): in a process group of its own, tied to this Python process
-    by the lifeline (gone with it however it dies), and killed whole by `stop()`, the children the
-    `go` command starts for its tools included (killing `go` alone leaves them running).
+    """A child process in a process group of its own, tied to this Python process by the
+    lifeline (gone with it however it dies). `supervise` starts the measured program so; helpers
+    beside a run (a `go tool pprof -http` server, a `go tool trace` reading a file) are started so
+    and killed whole by `stop()`, the children the `go` command starts for its tools included
+    (killing `go` alone leaves them running).
 
         helper = Helper([go, "tool", "pprof", "-http=127.0.0.1:0", ...], stdout=log)
         try: ...
@@ -292,22 +293,16 @@ def supervise(argv: list[str], outdir: Path, env: dict[str, str], deadline_s: fl
     check_platform()
     start = time.monotonic()
     hard_stop = start + deadline_s + grace_s
-    lifeline = _Lifeline()
-    try:
-        with open(outdir / "stdout", "wb") as out, open(outdir / "stderr", "wb") as err:
-            proc = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-                                    env=env, cwd=outdir, start_new_session=True, close_fds=True,
-                                    pass_fds=lifeline.pass_fds)
-    except BaseException:
-        lifeline.close()
-        raise
+    with open(outdir / "stdout", "wb") as out, open(outdir / "stderr", "wb") as err:
+        # its own process group, tied to this process by the lifeline (see Helper)
+        started = Helper(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env, cwd=outdir)
+    proc, lifeline = started.proc, started.lifeline
     pgid = proc.pid
     _started.append(pgid)
     status, usage, how, last_cb, ended, pidfd = None, None, None, 0.0, None, None
     memory = _Memory(proc.pid)
     cancel = getattr(_local, "cancel", None)
     try:
-        lifeline.arm(pgid)
         try:  # readable the moment the process ends: the poll below wakes then, not up to POLL_S later
             pidfd = os.pidfd_open(proc.pid)
         except (AttributeError, OSError):  # not Linux 5.3+ or Python 3.9+: plain polling

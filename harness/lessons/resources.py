@@ -166,13 +166,12 @@ def _lint_key(name: str, tool: Path, go, pkg_dir: Path) -> str:
     return h.hexdigest()[:32]
 
 
-def _run_linter(name: str, path: Path, package: str, env: dict[str, str]) -> tuple[int, str]:
+def _run_linter(name: str, path: Path, package: str, go, env: dict[str, str]) -> tuple[int, str]:
     """(exit status, output) of one linter on go_samples/<package>, from the lint cache when the
     linter, Go and the package's files are unchanged since it last ran (each linter loads and
     type-checks the package and its imports from source: seconds and over a GB each, every time)."""
     import json
     import subprocess
-    go = find_go()
     cache = cache_root() / "lint" / f"{name}-{_lint_key(name, path, go, scenario_dir(package).resolve())}.json"
     try:
         hit = json.loads(cache.read_text())
@@ -200,7 +199,7 @@ def lint(package: str = SCENARIO, tools: dict[str, Path] | None = None) -> list[
     env = go.env({"PATH": f"{Path(go.path).parent}{os.pathsep}{os.environ.get('PATH', '')}"})
     out = []
     for name, path in tools.items():
-        returncode, output = _run_linter(name, path, package, env)
+        returncode, output = _run_linter(name, path, package, go, env)
         for ln in output.splitlines():
             m = _FINDING.match(ln.strip())
             if m:
